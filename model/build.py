@@ -1,0 +1,151 @@
+"""build_model(net) -> ConcreteModel: sets, variables, expressions, constraints, objective.
+
+Units: flows and stocks in t/yr, unit costs in USD/kg = kUSD/t, so every cost expression is in
+kUSD and every balance dual is in USD/kg. The objective is the discounted total cost in kUSD.
+Cost components are registered in one list (`m.cost_components`) and summed into the
+objective, so a new feature adds a component rather than editing the objective.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+from .network import Network
+from .terms import COST_COMPONENTS, Term, cost_terms, throughput_terms
+
+
+def linear(m: pyo.ConcreteModel, terms: list[Term]):
+    """sum(coef x var[index]) as one Pyomo LinearExpression (0 when there are no terms)."""
+    if not terms:
+        return 0.0
+    variables = [getattr(m, v)[k] for v, k, _c in terms]
+    return LinearExpression(
+        constant=0.0, linear_coefs=[c for _v, _k, c in terms], linear_vars=variables
+    )
+
+
+def build_model(net: Network) -> pyo.ConcreteModel:
+    """The sourcing LP for one network (see docs/formulation.md for the algebra)."""
+    m = pyo.ConcreteModel(name="mine2magnet")
+    _sets(m, net)
+    _variables(m)
+    _constraints(m, net)
+    _objective(m, net)
+    return m
+
+
+def _sets(m: pyo.ConcreteModel, net: Network) -> None:
+    m.FLOWS = pyo.Set(initialize=net.flows, dimen=5, ordered=True)
+    m.MAKE = pyo.Set(initialize=net.make, dimen=3, ordered=True)
+    m.UNUSED = pyo.Set(initialize=list(net.yields), dimen=3, ordered=True)
+    m.DEMAND = pyo.Set(initialize=list(net.demand_t), dimen=2, ordered=True)
+    m.CAP = pyo.Set(initialize=list(net.cap_t), dimen=2, ordered=True)
+    m.MARKET_CAPS = pyo.Set(initialize=list(net.market_caps), dimen=4, ordered=True)
+    m.YEARS = pyo.Set(initialize=net.years, ordered=True)
+
+
+def _variables(m: pyo.ConcreteModel) -> None:
+    m.Flow = pyo.Var(m.FLOWS, domain=pyo.NonNegativeReals, doc="t moved on arc (i,j,c,x) in t")
+    m.Make = pyo.Var(m.MAKE, domain=pyo.NonNegativeReals, doc="t of grade g made at m in t")
+    m.Unused = pyo.Var(m.UNUSED, domain=pyo.NonNegativeReals, doc="t of e made at i, not used")
+    m.Unmet = pyo.Var(m.DEMAND, domain=pyo.NonNegativeReals, doc="t of demand of s not served")
+
+
+def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
+    flow = m.Flow
+
+    def shipped(i: str, c: str, x: str, t: int):
+        return sum(flow[f] for f in net.shipped.get((i, c, x, t), ()))
+
+    def element_balance(m, i, e, t):
+        """Processor i, element e: sum_f yield_f,e x Flow_f = sum_out Flow + Unused[i, e, t]."""
+        c = "oxide" if _oxide_out(net, i) else "metal"
+        return (
+            linear(m, [("Flow", f, k) for f, k in net.yields[i, e, t]])
+            == shipped(i, c, e, t) + m.Unused[i, e, t]
+        )
+
+    m.Element_Balance = pyo.Constraint(m.UNUSED, rule=element_balance)
+
+    metal_keys = [
+        (i, e, t)
+        for i, info in net.sites.items()
+        if info.stage == "magnet"
+        for t in net.site_years[i]
+        for e in net.elements
+        if net.inflows.get((i, t))
+    ]
+
+    def metal_balance(m, i, e, t):
+        """Magnet plant i: metal e in = (1 + swarf_i) x sum_g recipe[g, e] x Make[i, g, t]."""
+        used = [
+            ("Make", k, (1.0 + net.sites[i].swarf_share) * net.recipe.get((k[1], e), 0.0))
+            for k in net.make_by_site.get((i, t), [])
+            if net.recipe.get((k[1], e), 0.0) > 0
+        ]
+        arriving = [f for f in net.inflows[i, t] if f[2] == "metal" and f[3] == e]
+        if not used and not arriving:
+            return pyo.Constraint.Skip
+        return sum(flow[f] for f in arriving) == linear(m, used)
+
+    m.METAL_BALANCE = pyo.Set(initialize=metal_keys, dimen=3, ordered=True)
+    m.Metal_Balance = pyo.Constraint(m.METAL_BALANCE, rule=metal_balance)
+
+    def grade_balance(m, i, g, t):
+        """Magnet plant i, grade g: Make[i, g, t] = magnets shipped to segments and markets."""
+        return m.Make[i, g, t] == shipped(i, "magnet", g, t)
+
+    m.Grade_Balance = pyo.Constraint(m.MAKE, rule=grade_balance)
+
+    swarf_keys = [k for k in net.make if net.shipped.get((k[0], "scrap", k[1], k[2]))]
+
+    def swarf_limit(m, i, g, t):
+        """Swarf of grade g to recyclers <= swarf_share_i x Make[i, g, t]; the rest is lost."""
+        return shipped(i, "scrap", g, t) <= net.sites[i].swarf_share * m.Make[i, g, t]
+
+    m.SWARF = pyo.Set(initialize=swarf_keys, dimen=3, ordered=True)
+    m.Swarf_Limit = pyo.Constraint(m.SWARF, rule=swarf_limit)
+
+    def capacity(m, i, t):
+        """Throughput[i, t] <= cap_t[i, t] (the stage's capacity measure)."""
+        terms = throughput_terms(net, i, t)
+        if not terms:
+            return pyo.Constraint.Skip
+        return linear(m, terms) <= net.cap_t[i, t]
+
+    m.Capacity = pyo.Constraint(m.CAP, rule=capacity)
+
+    def market_item_cap(m, p, c, x, t):
+        """Purchases of item x from market p in year t <= MarketPrices.max_t."""
+        if not net.shipped.get((p, c, x, t)):
+            return pyo.Constraint.Skip
+        return shipped(p, c, x, t) <= net.market_caps[p, c, x, t]
+
+    m.Market_Item_Cap = pyo.Constraint(m.MARKET_CAPS, rule=market_item_cap)
+
+    def demand_balance(m, s, t):
+        """Segment s: sum of magnets received + Unmet[s, t] = demand_t[s, t]."""
+        return (
+            sum(flow[f] for f in net.inflows.get((s, t), ())) + m.Unmet[s, t] == net.demand_t[s, t]
+        )
+
+    m.Demand_Balance = pyo.Constraint(m.DEMAND, rule=demand_balance)
+
+
+def _oxide_out(net: Network, i: str) -> bool:
+    info = net.sites[i]
+    return info.stage == "separation" or (info.stage == "recycling" and info.output == "oxide")
+
+
+def _objective(m: pyo.ConcreteModel, net: Network) -> None:
+    """minimise sum_component sum_t discount[t] x Cost[component, t]   (kUSD)."""
+    terms = cost_terms(net)
+    m.COST_KEYS = pyo.Set(
+        initialize=[(c, t) for c in COST_COMPONENTS for t in net.years], dimen=2, ordered=True
+    )
+    m.Cost = pyo.Expression(m.COST_KEYS, rule=lambda m, c, t: linear(m, terms[c].get(t, [])))
+    m.cost_components = list(COST_COMPONENTS)
+    m.TotalCost = pyo.Objective(
+        expr=sum(net.discount[t] * m.Cost[c, t] for c, t in m.COST_KEYS), sense=pyo.minimize
+    )

@@ -1,0 +1,140 @@
+"""The `mine2magnet` command line.
+
+Exit status: 0 a plan was found (or the workbook is clean), 1 the input has errors,
+2 the file cannot be read, 3 the solver found no plan (the Summary says why).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .findings import Finding, InputError, errors_in
+from .pipeline import Run, solve_workbook
+from .reader import read_workbook
+from .report import summary_json, write_solution
+from .validate import parse_book
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="mine2magnet: least-cost, low-risk sourcing plans for rare-earth magnet supply chains.",
+)
+err = Console(stderr=True)
+
+WorkbookArg = Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")]
+EXIT_OK, EXIT_INPUT, EXIT_UNREADABLE, EXIT_NO_PLAN = 0, 1, 2, 3
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        colour = "red" if f.severity == "error" else "yellow"
+        err.print(f"[{colour}]{f.severity.upper()}[/{colour}] [bold]{f.cell}[/bold]: {f.message}")
+        if f.hint:
+            err.print(f"    fix: {f.hint}", highlight=False)
+
+
+def _unreadable(exc: InputError) -> bool:
+    return all(f.sheet == f.cell and "." in f.sheet for f in exc.findings)
+
+
+def default_output(input_path: Path) -> Path:
+    """outputs/<input stem>_solution.xlsx under the current folder."""
+    return Path("outputs") / f"{input_path.stem}_solution.xlsx"
+
+
+@app.command()
+def solve(
+    workbook: WorkbookArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Solution workbook (default outputs/<stem>_solution.xlsx)."
+        ),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the Summary as one JSON object.")
+    ] = False,
+) -> None:
+    """Solve a workbook and write its solution workbook."""
+    out = output or default_output(workbook)
+    if out.resolve() == workbook.resolve():
+        err.print(
+            "[red]ERROR[/red] the output path is the input workbook; inputs are never "
+            "overwritten. Fix: choose another --output."
+        )
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        run = solve_workbook(workbook)
+    except InputError as exc:
+        _print_findings(exc.findings)
+        n = len(errors_in(exc.findings))
+        err.print(f"[red]{n} error(s): no solve was attempted.[/red]")
+        raise typer.Exit(EXIT_UNREADABLE if _unreadable(exc) else EXIT_INPUT) from None
+    _print_findings(run.data.findings)
+    t0 = time.perf_counter()
+    write_solution(run.solution, out)
+    run.solution.summary["write_s"] = time.perf_counter() - t0
+    if json_out:
+        sys.stdout.write(summary_json(run.solution) + "\n")
+    _print_summary(run, out)
+    if not run.result.ok:
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
+@app.command()
+def validate(workbook: WorkbookArg) -> None:
+    """Check a workbook and list every finding; exit 0 clean, 1 errors, 2 unreadable."""
+    try:
+        raw = read_workbook(workbook)
+    except InputError as exc:
+        _print_findings(exc.findings)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    _data, findings = parse_book(raw)
+    _print_findings(findings)
+    n_err = len(errors_in(findings))
+    err.print(f"{n_err} error(s), {len(findings) - n_err} warning(s) in {workbook.name}.")
+    raise typer.Exit(EXIT_INPUT if n_err else EXIT_OK)
+
+
+def _print_summary(run: Run, out: Path) -> None:
+    s = run.solution.summary
+    colour = "green" if run.result.ok else "red"
+    err.print(f"[{colour}]{s['status']}[/{colour}]: {s['message']}")
+    if run.result.ok:
+        table = Table(show_header=True, header_style="bold")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        table.add_row("objective (USD, discounted)", f"{s['objective_usd']:,.0f}")
+        for key in (
+            "site_cost",
+            "purchases",
+            "transport",
+            "tariffs",
+            "incentives",
+            "sales",
+            "unmet_penalty",
+        ):
+            table.add_row(f"  {key.replace('_', ' ')}", f"{s[key + '_usd']:,.0f}")
+        table.add_row("demand served (t)", f"{s['served_t']:,.0f} of {s['demand_t']:,.0f}")
+        table.add_row("unmet demand (t)", f"{s['unmet_t']:,.1f}")
+        table.add_row(
+            "times read/build/solve (s)",
+            f"{s['read_s']:.2f} / {s['build_s'] + s['handoff_s']:.2f} / {s['solve_s']:.2f}",
+        )
+        err.print(table)
+    err.print(f"solution written to [bold]{out}[/bold]")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

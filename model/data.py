@@ -1,0 +1,43 @@
+"""The plain, typed data object that everything after validation works from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .findings import Finding
+
+
+@dataclass
+class ChainData:
+    """A validated workbook: settings as a dict and one typed DataFrame per contract sheet.
+
+    Every table has the schema's columns (blank cells filled with their defaults) plus `_row`,
+    the Excel row each record came from, so later checks can still name the cell.
+    """
+
+    settings: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    source: Path | None = None
+    sha256: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.settings["first_year"], self.settings["last_year"] + 1))
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def copy(self) -> ChainData:
+        """A deep copy whose tables can be edited without touching this one."""
+        return ChainData(
+            settings=dict(self.settings),
+            tables={k: v.copy() for k, v in self.tables.items()},
+            source=self.source,
+            sha256=self.sha256,
+            findings=list(self.findings),
+        )

@@ -1,0 +1,305 @@
+"""Turn a solve into tidy tables (one row per key and year, units in column names).
+
+Money in the tables is in USD of the row's own year (undiscounted) unless the column says
+`discounted`; the Summary's cost figures are discounted to first_year and add up to the
+objective. Duals come from the solver in discounted kUSD/t = USD/kg; dividing by the year's
+discount factor gives that year's USD/kg.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .data import ChainData
+from .network import Network
+from .solve import SolveResult
+from .terms import COST_COMPONENTS, COST_LABELS, cost_terms, element_terms, evaluate
+from .terms import throughput_terms as _throughput
+
+EPS = 1e-7
+KUSD = 1000.0  # model money unit: thousand USD
+
+
+@dataclass
+class Solution:
+    """Everything a report needs, as plain data."""
+
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
+    """Summary and tables of a solve; only the Summary when there is no plan."""
+    summary: dict[str, Any] = {
+        "status": result.status,
+        "message": result.message,
+        "objective_usd": None if result.objective is None else result.objective * KUSD,
+    }
+    if not result.ok:
+        summary.update(_provenance(data, result))
+        return Solution(summary)
+    values = result.values
+    costs = _costs(net, values)
+    demand = _demand(net, values, result.duals)
+    tables = {
+        "Costs": costs,
+        "Flows": _flows(net, values),
+        "Sites": _sites(data, net, values, result.duals),
+        "Demand": demand,
+        "Shares": _shares(net, values),
+        "Unused": _unused(net, values),
+        "Marginals": _marginals(net, result.duals),
+    }
+    total = float(costs["discounted_cost_usd"].sum())
+    summary["total_cost_usd"] = total
+    summary["risk"] = 0.0
+    by_component = costs.groupby("component", sort=False)["discounted_cost_usd"].sum()
+    for component in COST_COMPONENTS:
+        summary[f"{component}_usd"] = float(by_component.get(component, 0.0))
+    summary["demand_t"] = float(demand["demand_t"].sum())
+    summary["served_t"] = float(demand["served_t"].sum())
+    summary["unmet_t"] = float(demand["unmet_t"].sum())
+    summary.update(_kpis(tables["Shares"], net))
+    summary.update(_provenance(data, result))
+    return Solution(summary, tables)
+
+
+def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
+    import pyomo.version
+
+    out: dict[str, Any] = {
+        "input_file": data.source.name if data.source else "",
+        "input_sha256": data.sha256,
+        "mine2magnet_version": __version__,
+        "pyomo_version": pyomo.version.version,
+        "solver": result.solver,
+    }
+    out.update(result.stats)
+    out.update(result.timings)
+    return out
+
+
+def _costs(net: Network, values: dict) -> pd.DataFrame:
+    terms = cost_terms(net)
+    rows = []
+    for component in COST_COMPONENTS:
+        for t in net.years:
+            value = evaluate(terms[component].get(t, []), values) * KUSD
+            rows.append(
+                {
+                    "component": component,
+                    "description": COST_LABELS[component],
+                    "year": t,
+                    "cost_usd": value,
+                    "discount_factor": net.discount[t],
+                    "discounted_cost_usd": value * net.discount[t],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _flows(net: Network, values: dict) -> pd.DataFrame:
+    rows = []
+    for f, t_moved in values["Flow"].items():
+        if t_moved <= EPS:
+            continue
+        i, j, c, x, t = f
+        unit = (
+            net.purchase.get(f, 0.0)
+            - net.sale.get(f, 0.0)
+            + net.transport.get(f, 0.0)
+            + net.tariff.get(f, 0.0)
+        )
+        rows.append(
+            {
+                "from": i,
+                "to": j,
+                "stage": net.stage(i),
+                "to_stage": net.stage(j) if j in net.sites else "segment",
+                "commodity": c,
+                "item": x,
+                "year": t,
+                "t": t_moved,
+                "from_country": net.sites[i].country,
+                "to_region": net.region(j),
+                "price_usd_per_kg": net.purchase.get(f, 0.0) - net.sale.get(f, 0.0),
+                "transport_usd_per_kg": net.transport.get(f, 0.0),
+                "tariff_usd_per_kg": net.tariff.get(f, 0.0),
+                "cost_usd": unit * t_moved * KUSD,
+            }
+        )
+    columns = ["from", "to", "stage", "to_stage", "commodity", "item", "year", "t"]
+    frame = pd.DataFrame(rows)
+    return (
+        frame.sort_values(["year", "stage", "from", "to"])
+        if rows
+        else pd.DataFrame(columns=columns)
+    )
+
+
+def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataFrame:
+    names = dict(zip(data.tables["Sites"]["site"], data.tables["Sites"]["name"], strict=True))
+    cap_duals = duals.get("Capacity", {})
+    unused = defaultdict(float)
+    for (i, _e, t), v in values["Unused"].items():
+        unused[i, t] += v
+    rows = []
+    for i, info in net.sites.items():
+        for t in net.site_years[i]:
+            through = evaluate(_throughput(net, i, t), values)
+            cap = net.cap_t.get((i, t))
+            rows.append(
+                {
+                    "site": i,
+                    "name": names.get(i) or i,
+                    "stage": info.stage,
+                    "country": info.country,
+                    "year": t,
+                    "throughput_t": through,
+                    "capacity_t": cap,
+                    "utilisation": through / cap if cap else None,
+                    "capacity_value_usd_per_kg": -cap_duals.get((i, t), 0.0) / net.discount[t]
+                    if cap is not None
+                    else None,
+                    "unused_t": unused.get((i, t), 0.0),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _demand(net: Network, values: dict, duals: dict) -> pd.DataFrame:
+    rows = []
+    marginal = duals.get("Demand_Balance", {})
+    for (s, t), demand in net.demand_t.items():
+        unmet = values["Unmet"].get((s, t), 0.0)
+        rows.append(
+            {
+                "segment": s,
+                "year": t,
+                "demand_t": demand,
+                "served_t": demand - unmet,
+                "unmet_t": unmet,
+                "marginal_usd_per_kg": marginal.get((s, t), 0.0) / net.discount[t],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+MARKET_STAGE = {"oxide": "separation", "metal": "metal", "magnet": "magnet"}
+
+
+def _shares(net: Network, values: dict) -> pd.DataFrame:
+    """t of each element handled per stage, country and year, and its share of the stage.
+
+    Market purchases count at the stage whose product they are (oxide at separation, metal at
+    metal, magnets at magnet), under the market's country.
+    """
+    handled: dict[tuple[str, str, str, int], float] = defaultdict(float)
+    for i, info in net.sites.items():
+        for t in net.site_years[i]:
+            if info.stage == "market":
+                for f in net.outflows.get((i, t), []):
+                    for e in net.elements:
+                        amount = net.content(f, e) * values["Flow"].get(f, 0.0)
+                        if amount > EPS:
+                            handled[MARKET_STAGE[f[2]], info.country, e, t] += amount
+                continue
+            for e in net.elements:
+                amount = evaluate(element_terms(net, i, e, t), values)
+                if amount > EPS:
+                    handled[info.stage, info.country, e, t] += amount
+    frame = pd.DataFrame(
+        [
+            {"stage": s, "country": c, "element": e, "year": t, "t": v}
+            for (s, c, e, t), v in handled.items()
+        ],
+        columns=["stage", "country", "element", "year", "t"],
+    )
+    totals = frame.groupby(["stage", "element", "year"])["t"].transform("sum")
+    frame["share"] = frame["t"] / totals
+    return frame.sort_values(["stage", "element", "year", "country"]).reset_index(drop=True)
+
+
+def _unused(net: Network, values: dict) -> pd.DataFrame:
+    """Output made but neither used nor sold, and swarf not sent to a recycler."""
+    rows = []
+    for (i, e, t), v in values["Unused"].items():
+        if v > EPS:
+            commodity = "metal" if net.stage(i) == "metal" else None
+            if commodity is None:
+                info = net.sites[i]
+                commodity = "oxide" if info.stage == "separation" else info.output
+            rows.append(
+                {
+                    "site": i,
+                    "stage": net.stage(i),
+                    "commodity": commodity,
+                    "item": e,
+                    "year": t,
+                    "t": v,
+                }
+            )
+    for m, g, t in net.make:
+        made = values["Make"].get((m, g, t), 0.0)
+        sent = sum(values["Flow"].get(f, 0.0) for f in net.shipped.get((m, "scrap", g, t), ()))
+        lost = net.sites[m].swarf_share * made - sent
+        if lost > EPS:
+            rows.append(
+                {
+                    "site": m,
+                    "stage": "magnet",
+                    "commodity": "swarf",
+                    "item": g,
+                    "year": t,
+                    "t": lost,
+                }
+            )
+    return pd.DataFrame(rows, columns=["site", "stage", "commodity", "item", "year", "t"])
+
+
+def _marginals(net: Network, duals: dict) -> pd.DataFrame:
+    """Value of one more kg of an element at a site: balance duals in that year's USD/kg."""
+    rows = []
+    for name, form in (("Element_Balance", None), ("Metal_Balance", "metal")):
+        for (i, e, t), y in duals.get(name, {}).items():
+            info = net.sites[i]
+            commodity = form or (
+                "metal" if info.stage == "metal" or info.output == "metal" else "oxide"
+            )
+            rows.append(
+                {
+                    "site": i,
+                    "stage": info.stage,
+                    "commodity": commodity,
+                    "element": e,
+                    "year": t,
+                    "marginal_usd_per_kg": y / net.discount[t],
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["site", "stage", "commodity", "element", "year", "marginal_usd_per_kg"]
+    )
+
+
+def _kpis(shares: pd.DataFrame, net: Network) -> dict[str, float]:
+    """Headline shares over the horizon: restricted countries' share of each stage (all
+    tracked elements by mass) and of the heavy elements at the magnet stage."""
+    out: dict[str, float] = {}
+    in_restricted = shares["country"].isin(net.restricted)
+    for stage in ("mine", "separation", "metal", "magnet", "recycling"):
+        rows = shares["stage"] == stage
+        total = shares.loc[rows, "t"].sum()
+        out[f"restricted_share_{stage}"] = (
+            float(shares.loc[rows & in_restricted, "t"].sum() / total) if total else 0.0
+        )
+    heavy = shares["element"].isin(net.heavy) & (shares["stage"] == "magnet")
+    total = shares.loc[heavy, "t"].sum()
+    out["restricted_share_heavy_magnet"] = (
+        float(shares.loc[heavy & in_restricted, "t"].sum() / total) if total else 0.0
+    )
+    return out

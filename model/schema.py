@@ -1,0 +1,479 @@
+"""The workbook contract as data: every sheet, every column, its type, unit, default and meaning.
+
+The reader, the validator, the example writer and the generated workbook reference
+(docs/workbook.md) all read this one description. Adding a column is one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STAGES = ("mine", "collection", "separation", "metal", "magnet", "recycling", "market")
+COMMODITIES = ("oxide", "metal", "magnet")
+TARIFF_COMMODITIES = ("concentrate", "oxide", "metal", "magnet", "scrap", "*")
+RECYCLING_OUTPUTS = ("oxide", "metal")
+ELEMENT_CLASSES = ("light", "heavy")
+POLICY_TYPES = ("max_country_share", "min_region_share", "min_recycled_share", "ban_country")
+
+# Stage defaults for value_at_risk_usd_per_kg: the typical value of a kg handled at that stage
+# (concentrate ~ a few USD/kg TREO; oxide and metal ~ NdPr prices; magnets ~ finished price).
+DEFAULT_VALUE_AT_RISK_USD_PER_KG = {
+    "mine": 5.0,
+    "collection": 10.0,
+    "separation": 60.0,
+    "metal": 80.0,
+    "magnet": 60.0,
+    "recycling": 40.0,
+    "market": 60.0,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input sheet.
+
+    dtype: str | float | int | bool | list (comma-separated text).
+    required: the column must be present and every row must fill it.
+    default: value of a blank cell (None: stays blank).
+    lo/hi: inclusive bounds for numbers; choices: allowed text values.
+    ref: foreign key as 'Sheet.column' (or several separated by '|').
+    """
+
+    name: str
+    dtype: str = "str"
+    unit: str = ""
+    required: bool = False
+    default: Any = None
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    ref: str = ""
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One input sheet: its columns, its key columns (unique together) and whether it must exist."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+    modelled: bool = True
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the Settings sheet."""
+
+    name: str
+    dtype: str
+    default: Any
+    unit: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    help: str = ""
+    required: bool = field(default=False)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "first_year", "int", None, "year", 1900, 2200, "First planning year (inclusive).", True
+    ),
+    Setting("last_year", "int", None, "year", 1900, 2200, "Last planning year (inclusive).", True),
+    Setting(
+        "discount_rate", "float", 0.0, "1/yr", 0, 1, "Yearly rate to discount costs to first_year."
+    ),
+    Setting(
+        "unmet_penalty_usd_per_kg",
+        "float",
+        1000.0,
+        "USD/kg",
+        0,
+        None,
+        "Cost of a kg of unmet demand.",
+    ),
+    Setting("risk_weight", "float", 0.0, "-", 0, None, "Weight of the risk term (0 = cost only)."),
+    Setting(
+        "default_transport_usd_per_kg",
+        "float",
+        0.0,
+        "USD/kg",
+        0,
+        None,
+        "Transport cost between regions not listed in Transport.",
+    ),
+    Setting("time_limit_s", "float", 600.0, "s", 0, None, "Solver time limit."),
+)
+
+NOTES = Column("notes", help="Free text: the figure's source, or 'estimate'.")
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "Settings",
+        (
+            Column("setting", required=True, help="Setting name (see the Settings table)."),
+            Column("value", "any", required=True, help="Setting value."),
+            NOTES,
+        ),
+        key=("setting",),
+        required=True,
+        help="Planning horizon, discounting, penalties and solver options, one row per setting.",
+    ),
+    Sheet(
+        "Elements",
+        (
+            Column("element", required=True, help="Tracked element, e.g. NdPr, Dy, Tb."),
+            Column("class", choices=ELEMENT_CLASSES, help="light or heavy (reporting only)."),
+            Column(
+                "oxide_to_metal",
+                "float",
+                "kg/kg",
+                required=True,
+                lo=0,
+                hi=1,
+                help="kg of metal per kg of oxide (NdPr 0.85, Dy 0.871, Tb 0.85).",
+            ),
+            NOTES,
+        ),
+        key=("element",),
+        required=True,
+        help="The elements whose mass the model tracks through the chain.",
+    ),
+    Sheet(
+        "Countries",
+        (
+            Column("country", required=True, help="Country id."),
+            Column(
+                "region", required=True, help="Transport and customs region (US, EU, China...)."
+            ),
+            Column(
+                "risk_score", "float", "-", default=0.0, lo=0, hi=1, help="Country risk in [0, 1]."
+            ),
+            Column(
+                "restricted",
+                "bool",
+                default=False,
+                help="yes where compliant chains may not pass (e.g. DFARS countries).",
+            ),
+            NOTES,
+        ),
+        key=("country",),
+        required=True,
+        help="Countries, their regions and risk.",
+    ),
+    Sheet(
+        "Sites",
+        (
+            Column("site", required=True, help="Site id."),
+            Column("name", help="Display name."),
+            Column("stage", required=True, choices=STAGES, help="The site's one stage."),
+            Column("country", required=True, ref="Countries.country", help="Where the site is."),
+            Column(
+                "capacity_t",
+                "float",
+                "t/yr",
+                lo=0,
+                help="Yearly capacity of the stage's measure; required except for markets "
+                "(blank market = no cap).",
+            ),
+            Column(
+                "cost_usd_per_kg",
+                "float",
+                "USD/kg",
+                default=0.0,
+                help="Variable cost per kg of the capacity measure.",
+            ),
+            Column(
+                "first_year", "int", "year", help="First operating year (blank = horizon start)."
+            ),
+            Column("last_year", "int", "year", help="Last operating year (blank = horizon end)."),
+            Column(
+                "risk_score", "float", "-", lo=0, hi=1, help="Site risk; blank = its country's."
+            ),
+            Column(
+                "output",
+                choices=RECYCLING_OUTPUTS,
+                help="Recycling only: oxide (long loop) or metal (short loop).",
+            ),
+            Column(
+                "swarf_share",
+                "float",
+                "kg/kg",
+                default=0.0,
+                lo=0,
+                hi=1,
+                help="Magnet only: kg swarf per kg magnet made.",
+            ),
+            Column(
+                "incentive_usd_per_kg",
+                "float",
+                "USD/kg",
+                default=0.0,
+                lo=0,
+                help="Credit per kg of the capacity measure (e.g. a production tax credit).",
+            ),
+            Column(
+                "value_at_risk_usd_per_kg",
+                "float",
+                "USD/kg",
+                lo=0,
+                help="USD per kg exposed to the site's risk score; blank = the stage default.",
+            ),
+            NOTES,
+        ),
+        key=("site",),
+        required=True,
+        help="Every mine, collector, processor, recycler and market.",
+    ),
+    Sheet(
+        "Capacity",
+        (
+            Column("site", required=True, ref="Sites.site"),
+            Column("year", "int", "year", required=True),
+            Column("capacity_t", "float", "t/yr", required=True, lo=0),
+            NOTES,
+        ),
+        key=("site", "year"),
+        help="Per-year override of Sites.capacity_t (ramp-ups).",
+    ),
+    Sheet(
+        "Composition",
+        (
+            Column("site", required=True, ref="Sites.site"),
+            Column("element", required=True, ref="Elements.element"),
+            Column(
+                "share",
+                "float",
+                "kg/kg",
+                required=True,
+                lo=0,
+                hi=1,
+                help="kg of element (oxide for mines, metal for scrap) per kg of output.",
+            ),
+            NOTES,
+        ),
+        key=("site", "element"),
+        help="What a mine's concentrate or a collector's scrap contains.",
+    ),
+    Sheet(
+        "Recovery",
+        (
+            Column("site", required=True, ref="Sites.site"),
+            Column("element", required=True, ref="Elements.element"),
+            Column(
+                "recovery",
+                "float",
+                "kg/kg",
+                required=True,
+                lo=0,
+                hi=1,
+                help="Fraction of the element's input that comes out (default 1 when no row).",
+            ),
+            NOTES,
+        ),
+        key=("site", "element"),
+        help="Per-element recovery at separation, metal and recycling sites.",
+    ),
+    Sheet(
+        "MarketPrices",
+        (
+            Column("site", required=True, ref="Sites.site"),
+            Column("commodity", required=True, choices=COMMODITIES),
+            Column("item", required=True, help="An element (oxide, metal) or a grade (magnet)."),
+            Column("year", "int", "year", help="Blank = every year; a year row overrides it."),
+            Column(
+                "price_usd_per_kg",
+                "float",
+                "USD/kg",
+                lo=0,
+                help="Price at which the market sells; blank = it sells none.",
+            ),
+            Column("max_t", "float", "t/yr", lo=0, help="Cap on purchases; blank = no cap."),
+            Column(
+                "bid_usd_per_kg",
+                "float",
+                "USD/kg",
+                lo=0,
+                help="Price at which the market buys surplus; blank = it buys none.",
+            ),
+            NOTES,
+        ),
+        key=("site", "commodity", "item", "year"),
+        help="What markets sell and buy, at what price.",
+    ),
+    Sheet(
+        "Grades",
+        (
+            Column("grade", required=True),
+            Column("element", required=True, ref="Elements.element"),
+            Column(
+                "kg_per_kg",
+                "float",
+                "kg/kg",
+                required=True,
+                lo=0,
+                hi=1,
+                help="kg of the element's metal per kg of finished magnet.",
+            ),
+            NOTES,
+        ),
+        key=("grade", "element"),
+        required=True,
+        help="Magnet recipes.",
+    ),
+    Sheet(
+        "Segments",
+        (
+            Column("segment", required=True),
+            Column("region", required=True, ref="Countries.region"),
+            Column(
+                "grades",
+                "list",
+                required=True,
+                ref="Grades.grade",
+                help="Comma-separated grades the segment accepts.",
+            ),
+            Column("requires_compliant", "bool", default=False),
+            Column("compliant_from_year", "int", "year"),
+            Column(
+                "unmet_penalty_usd_per_kg",
+                "float",
+                "USD/kg",
+                lo=0,
+                help="Blank = Settings unmet_penalty_usd_per_kg.",
+            ),
+            NOTES,
+        ),
+        key=("segment",),
+        required=True,
+        help="Magnet demand segments.",
+    ),
+    Sheet(
+        "Demand",
+        (
+            Column("segment", required=True, ref="Segments.segment"),
+            Column("year", "int", "year", required=True),
+            Column("demand_t", "float", "t/yr", required=True, lo=0, help="t of magnets per year."),
+            NOTES,
+        ),
+        key=("segment", "year"),
+        required=True,
+        help="Magnet demand per segment and year.",
+    ),
+    Sheet(
+        "Transport",
+        (
+            Column("from_region", required=True, ref="Countries.region"),
+            Column("to_region", required=True, ref="Countries.region"),
+            Column("usd_per_kg", "float", "USD/kg", required=True, lo=0),
+            NOTES,
+        ),
+        key=("from_region", "to_region"),
+        help="Cost per kg moved between regions; same region costs 0 unless listed.",
+    ),
+    Sheet(
+        "Lanes",
+        (
+            Column("from_site", required=True, ref="Sites.site"),
+            Column("to_site", required=True, ref="Sites.site|Segments.segment"),
+            Column("allowed", "bool", default=True),
+            Column("usd_per_kg", "float", "USD/kg", lo=0, help="Overrides Transport for this arc."),
+            NOTES,
+        ),
+        key=("from_site", "to_site"),
+        help="Once a site is listed as from_site, only its allowed lanes exist.",
+    ),
+    Sheet(
+        "Tariffs",
+        (
+            Column("from_country", required=True, ref="Countries.country|*"),
+            Column("to_region", required=True, ref="Countries.region"),
+            Column("commodity", required=True, choices=TARIFF_COMMODITIES),
+            Column("tariff_pct", "float", "%", required=True, lo=0),
+            Column(
+                "customs_value_usd_per_kg",
+                "float",
+                "USD/kg",
+                lo=0,
+                help="Declared value per kg; blank = the market price when bought from a market.",
+            ),
+            Column("first_year", "int", "year"),
+            Column("last_year", "int", "year"),
+            NOTES,
+        ),
+        help="Import duties: tariff_pct/100 x customs value x kg, on imports into to_region.",
+    ),
+    Sheet(
+        "Policies",
+        (
+            Column("policy", required=True),
+            Column("type", required=True, choices=POLICY_TYPES),
+            Column("stage", choices=STAGES),
+            Column("element", ref="Elements.element"),
+            Column("country", ref="Countries.country|*"),
+            Column("region", ref="Countries.region"),
+            Column("value", "float", "share", lo=0, hi=1),
+            Column("first_year", "int", "year"),
+            Column("last_year", "int", "year"),
+            Column(
+                "penalty_usd_per_kg",
+                "float",
+                "USD/kg",
+                lo=0,
+                help="Blank = hard constraint; a number = soft, cost per kg of violation.",
+            ),
+            NOTES,
+        ),
+        key=("policy",),
+        help="Country caps, regional and recycled minimums, bans.",
+        modelled=False,
+    ),
+    Sheet(
+        "Contracts",
+        (
+            Column("contract", required=True),
+            Column("site", required=True, ref="Sites.site"),
+            Column("first_year", "int", "year"),
+            Column("last_year", "int", "year"),
+            Column("min_t", "float", "t/yr", lo=0),
+            Column("max_t", "float", "t/yr", lo=0),
+            Column("price_usd_per_kg", "float", "USD/kg", lo=0),
+            Column("binding", "bool", default=True),
+            NOTES,
+        ),
+        key=("contract",),
+        help="Offtake agreements and MOUs.",
+        modelled=False,
+    ),
+    Sheet(
+        "Stocks",
+        (
+            Column("site", required=True, ref="Sites.site"),
+            Column("element", required=True, ref="Elements.element"),
+            Column("initial_t", "float", "t", default=0.0, lo=0),
+            Column("min_t", "float", "t", default=0.0, lo=0),
+            Column("max_t", "float", "t", lo=0),
+            Column("holding_usd_per_kg_yr", "float", "USD/kg/yr", default=0.0, lo=0),
+            NOTES,
+        ),
+        key=("site", "element"),
+        help="Strategic stocks carried between years.",
+        modelled=False,
+    ),
+)
+
+SHEETS_BY_NAME = {s.name: s for s in SHEETS}
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,0 +1,483 @@
+"""Check a raw workbook against the schema and the chain's own rules, collecting every finding.
+
+`parse_book` never stops at the first problem: it reads every cell it can, records a Finding
+(severity, sheet, cell, message, hint) for each problem, and returns typed data when no error
+remains. `load_workbook_data` is the one call the CLI and the tests use.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .cells import CellError, coerce, is_blank, to_text
+from .data import ChainData
+from .findings import Finding, InputError, errors_in
+from .reader import RawBook, RawSheet, read_workbook
+from .schema import SETTINGS, SETTINGS_BY_NAME, SHEETS, Column, Sheet
+
+PROCESS_STAGES = ("separation", "metal", "recycling")
+SOURCE_STAGES = ("mine", "collection")
+
+
+def load_workbook_data(path: str | Path) -> ChainData:
+    """Read and validate a workbook; raise InputError with every error when it cannot be used."""
+    raw = read_workbook(path)
+    data, findings = parse_book(raw)
+    if data is None or errors_in(findings):
+        raise InputError(findings)
+    return data
+
+
+def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
+    """Typed data and all findings; data is None when an error makes it unusable."""
+    findings: list[Finding] = []
+    tables: dict[str, pd.DataFrame] = {}
+    for sheet in SHEETS:
+        tables[sheet.name] = _parse_sheet(sheet, raw.sheets.get(sheet.name), findings)
+    settings = _parse_settings(tables["Settings"], raw.sheets.get("Settings"), findings)
+    if settings is not None:
+        _check_references(tables, raw.sheets, findings)
+        _check_chain_rules(tables, raw.sheets, settings, findings)
+    for name, sheet in raw.sheets.items():
+        if sheet.hidden and name in {s.name for s in SHEETS}:
+            findings.append(
+                Finding(
+                    "warning",
+                    name,
+                    name,
+                    f"sheet {name} is hidden in Excel but is read like any other.",
+                    "unhide it (right-click a sheet tab > Unhide) to see what the model uses.",
+                )
+            )
+    if settings is None or errors_in(findings):
+        return None, findings
+    data = ChainData(settings, tables, raw.path, raw.sha256, findings)
+    return data, findings
+
+
+# ---------------------------------------------------------------- cells and sheets
+
+
+def _parse_sheet(sheet: Sheet, raw: RawSheet | None, findings: list[Finding]) -> pd.DataFrame:
+    """Typed DataFrame of one sheet (schema columns + `_row`); findings for every bad cell."""
+    columns = [*sheet.names, "_row"]
+    if raw is None:
+        if sheet.required:
+            findings.append(
+                Finding(
+                    "error",
+                    sheet.name,
+                    sheet.name,
+                    f"required sheet {sheet.name} is missing.",
+                    f"add a sheet named {sheet.name} with columns {', '.join(sheet.names)} "
+                    "(`mine2magnet template` writes a blank workbook with every sheet).",
+                )
+            )
+        return pd.DataFrame(columns=columns)
+    missing = [c.name for c in sheet.columns if c.required and c.name not in raw.columns]
+    for name in missing:
+        findings.append(
+            Finding(
+                "error",
+                sheet.name,
+                f"{sheet.name}!1:1",
+                f"required column {name} is missing from the header row of {sheet.name}.",
+                f"add a header cell '{name}' in row 1 (column names are case-sensitive).",
+            )
+        )
+    if missing:
+        return pd.DataFrame(columns=columns)
+    records = []
+    for row, values in raw.rows:
+        record: dict[str, Any] = {"_row": row}
+        for col in sheet.columns:
+            record[col.name] = _parse_cell(sheet, raw, col, row, values.get(col.name), findings)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    _check_duplicates(sheet, raw, frame, findings)
+    if not sheet.modelled and len(frame):
+        findings.append(
+            Finding(
+                "warning",
+                sheet.name,
+                sheet.name,
+                f"sheet {sheet.name} is read and checked but not yet part of the optimisation; "
+                "its rows do not change the plan.",
+                "leave it in place; it will take effect when the model supports it.",
+            )
+        )
+    return frame
+
+
+def _parse_cell(
+    sheet: Sheet, raw: RawSheet, col: Column, row: int, value: Any, findings: list[Finding]
+) -> Any:
+    cell = raw.cell(col.name, row)
+    if is_blank(value):
+        if col.required:
+            findings.append(
+                Finding(
+                    "error",
+                    sheet.name,
+                    cell,
+                    f"{col.name} is required but blank.",
+                    f"fill in {col.name}{_unit_text(col)}.",
+                )
+            )
+        return col.default
+    try:
+        typed = coerce(value, col.dtype, percent_unit=col.unit == "%")
+    except CellError as exc:
+        findings.append(Finding("error", sheet.name, cell, f"{col.name}: {exc}.", _type_hint(col)))
+        return col.default
+    if col.dtype in ("float", "int") and _out_of_bounds(typed, col.lo, col.hi):
+        findings.append(
+            Finding(
+                "error",
+                sheet.name,
+                cell,
+                f"{col.name} = {typed:g} is outside [{_bound(col.lo)}, {_bound(col.hi)}].",
+                _bounds_hint(col),
+            )
+        )
+    if col.choices and typed not in col.choices:
+        findings.append(
+            Finding(
+                "error",
+                sheet.name,
+                cell,
+                f"{col.name} = {typed!r} is not one of {', '.join(col.choices)}.",
+                f"use one of: {', '.join(col.choices)} (lower case).",
+            )
+        )
+    return typed
+
+
+def _out_of_bounds(value: float, lo: float | None, hi: float | None) -> bool:
+    return (lo is not None and value < lo) or (hi is not None and value > hi)
+
+
+def _unit_text(col: Column) -> str:
+    return f" ({col.unit})" if col.unit else ""
+
+
+def _bound(value: float | None) -> str:
+    return "inf" if value is None else f"{value:g}"
+
+
+def _type_hint(col: Column) -> str:
+    return {
+        "float": f"type a plain number{_unit_text(col)}, e.g. 1200 or 0.25.",
+        "int": "type a whole number, e.g. 2026.",
+        "bool": "type yes or no.",
+    }.get(col.dtype, "type text.")
+
+
+def _bounds_hint(col: Column) -> str:
+    if col.hi == 1 and col.lo == 0:
+        return "type a share between 0 and 1 (0.25 or 25%, not 25)."
+    if col.lo is not None and col.hi is None:
+        return f"type a number of at least {col.lo:g}."
+    return f"type a number between {_bound(col.lo)} and {_bound(col.hi)}."
+
+
+def _check_duplicates(
+    sheet: Sheet, raw: RawSheet, frame: pd.DataFrame, findings: list[Finding]
+) -> None:
+    if not sheet.key or frame.empty:
+        return
+    seen: dict[tuple, int] = {}
+    for record in frame.to_dict("records"):
+        key = tuple(record[k] for k in sheet.key)
+        if any(v is None for v in key if not isinstance(v, str)) and sheet.name != "MarketPrices":
+            continue
+        if key in seen:
+            findings.append(
+                Finding(
+                    "error",
+                    sheet.name,
+                    raw.cell(sheet.key[0], record["_row"]),
+                    f"duplicate {'/'.join(sheet.key)} {_key_text(key)}: "
+                    f"row {seen[key]} has the same.",
+                    "keep one row per key (ids are case-sensitive; trailing spaces are ignored).",
+                )
+            )
+        else:
+            seen[key] = record["_row"]
+
+
+def _key_text(key: tuple) -> str:
+    return "/".join("(blank)" if v is None else str(v) for v in key)
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _parse_settings(
+    frame: pd.DataFrame, raw: RawSheet | None, findings: list[Finding]
+) -> dict[str, Any] | None:
+    """Settings as a dict with defaults filled in; None if the horizon cannot be read."""
+    if raw is None:
+        return None
+    settings: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    given = set()
+    for record in frame.to_dict("records"):
+        name, value, row = record["setting"], record["value"], record["_row"]
+        if name is None:
+            continue
+        spec = SETTINGS_BY_NAME.get(name)
+        cell = raw.cell("value", row)
+        if spec is None:
+            findings.append(
+                Finding(
+                    "warning",
+                    "Settings",
+                    raw.cell("setting", row),
+                    f"unknown setting {name!r} is ignored.",
+                    f"known settings: {', '.join(s.name for s in SETTINGS)}.",
+                )
+            )
+            continue
+        given.add(name)
+        if is_blank(value):
+            continue
+        try:
+            typed = coerce(value, spec.dtype)
+        except CellError as exc:
+            col = Column(name, spec.dtype, spec.unit)
+            findings.append(Finding("error", "Settings", cell, f"{name}: {exc}.", _type_hint(col)))
+            continue
+        if _out_of_bounds(typed, spec.lo, spec.hi):
+            findings.append(
+                Finding(
+                    "error",
+                    "Settings",
+                    cell,
+                    f"{name} = {typed:g} is outside [{_bound(spec.lo)}, {_bound(spec.hi)}].",
+                    f"type a value for {name} in that range.",
+                )
+            )
+            continue
+        settings[name] = typed
+    for spec in SETTINGS:
+        if spec.required and settings[spec.name] is None:
+            findings.append(
+                Finding(
+                    "error",
+                    "Settings",
+                    "Settings!A:B",
+                    f"setting {spec.name} is missing.",
+                    f"add a row with setting = {spec.name} and value = {spec.help.lower()}",
+                )
+            )
+    if settings["first_year"] is None or settings["last_year"] is None:
+        return None
+    if settings["first_year"] > settings["last_year"]:
+        findings.append(
+            Finding(
+                "error",
+                "Settings",
+                "Settings!B:B",
+                f"first_year {settings['first_year']} is after last_year {settings['last_year']}.",
+                "set first_year <= last_year.",
+            )
+        )
+        return None
+    return settings
+
+
+# ---------------------------------------------------------------- references
+
+
+def _ref_values(tables: dict[str, pd.DataFrame], ref: str) -> set[Any]:
+    values: set[Any] = set()
+    for target in ref.split("|"):
+        if target == "*":
+            values.add("*")
+            continue
+        sheet, column = target.split(".")
+        values.update(v for v in tables[sheet][column].tolist() if v is not None)
+    return values
+
+
+def _check_references(
+    tables: dict[str, pd.DataFrame], raw: dict[str, RawSheet], findings: list[Finding]
+) -> None:
+    """Every id that points at another sheet must exist there."""
+    for sheet in SHEETS:
+        frame = tables[sheet.name]
+        if frame.empty:
+            continue
+        for col in sheet.columns:
+            if not col.ref:
+                continue
+            known = _ref_values(tables, col.ref)
+            targets = " or ".join(t for t in col.ref.split("|"))
+            for value, row in zip(frame[col.name], frame["_row"], strict=True):
+                items = value if isinstance(value, list) else [value]
+                for item in items:
+                    if item is None or item in known:
+                        continue
+                    findings.append(
+                        Finding(
+                            "error",
+                            sheet.name,
+                            cell_ref(raw, sheet.name, col.name, row),
+                            f"{col.name} {item!r} is not defined in {targets}.",
+                            _suggest(item, known, targets),
+                        )
+                    )
+
+
+def cell_ref(raw: dict[str, RawSheet], sheet: str, column: str, row: int) -> str:
+    """'Sheet!F7' for a column name and row, using the workbook's own column letters."""
+    if sheet in raw and column in raw[sheet].columns:
+        return raw[sheet].cell(column, row)
+    return f"{sheet}!{column}{row}"
+
+
+def _suggest(item: Any, known: set[Any], targets: str) -> str:
+    text = to_text(item).lower()
+    close = sorted(str(k) for k in known if str(k).lower() == text)
+    if close:
+        return f"did you mean {close[0]!r}? Ids are case-sensitive."
+    return f"add it to {targets} or correct the spelling."
+
+
+# ---------------------------------------------------------------- chain rules
+
+
+def _check_chain_rules(
+    tables: dict[str, pd.DataFrame],
+    raw: dict[str, RawSheet],
+    settings: dict[str, Any],
+    findings: list[Finding],
+) -> None:
+    """Rules that involve several columns or sheets."""
+    sites = tables["Sites"]
+    stage_of = dict(zip(sites["site"], sites["stage"], strict=True))
+    first, last = settings["first_year"], settings["last_year"]
+
+    def add(sheet: str, column: str, row: int, message: str, hint: str, severity="error"):
+        cell = cell_ref(raw, sheet, column, row)
+        findings.append(Finding(severity, sheet, cell, message, hint))
+
+    for rec in sites.to_dict("records"):
+        stage, row = rec["stage"], rec["_row"]
+        if stage != "market" and stage is not None and rec["capacity_t"] is None:
+            add(
+                "Sites",
+                "capacity_t",
+                row,
+                f"{rec['site']}: capacity_t is required for a {stage} site.",
+                "type the yearly capacity in t (only markets may be blank).",
+            )
+        if stage == "recycling" and rec["output"] is None:
+            add(
+                "Sites",
+                "output",
+                row,
+                f"{rec['site']}: a recycling site needs output.",
+                "type oxide (long loop, to metal makers) or metal (short loop, to magnet plants).",
+            )
+        if (
+            rec["first_year"] is not None
+            and rec["last_year"] is not None
+            and rec["first_year"] > rec["last_year"]
+        ):
+            add(
+                "Sites",
+                "first_year",
+                row,
+                f"{rec['site']}: first_year is after last_year.",
+                "swap them or clear one.",
+            )
+
+    for sheet_name, allowed, what in (
+        ("Composition", SOURCE_STAGES, "mine or collection"),
+        ("Recovery", PROCESS_STAGES, "separation, metal or recycling"),
+        ("MarketPrices", ("market",), "market"),
+    ):
+        for rec in tables[sheet_name].to_dict("records"):
+            stage = stage_of.get(rec["site"])
+            if stage is not None and stage not in allowed:
+                add(
+                    sheet_name,
+                    "site",
+                    rec["_row"],
+                    f"{rec['site']} is a {stage} site; "
+                    f"{sheet_name} rows apply to {what} sites only.",
+                    "remove the row or correct the site id.",
+                )
+
+    totals: dict[str, float] = defaultdict(float)
+    first_row: dict[str, int] = {}
+    for rec in tables["Composition"].to_dict("records"):
+        if rec["site"] is not None and rec["share"] is not None:
+            totals[rec["site"]] += rec["share"]
+            first_row.setdefault(rec["site"], rec["_row"])
+    for site, total in totals.items():
+        if total > 1 + 1e-9:
+            add(
+                "Composition",
+                "share",
+                first_row[site],
+                f"{site}: shares sum to {total:.4g} > 1.",
+                "shares are kg of element per kg of output; together at most 1.",
+            )
+
+    for rec in tables["MarketPrices"].to_dict("records"):
+        row = rec["_row"]
+        price, bid = rec["price_usd_per_kg"], rec["bid_usd_per_kg"]
+        if price is not None and bid is not None and bid > price:
+            add(
+                "MarketPrices",
+                "bid_usd_per_kg",
+                row,
+                f"bid {bid:g} is above the ask {price:g} for {rec['commodity']} {rec['item']} "
+                f"at {rec['site']} (a buy-and-resell arbitrage).",
+                "a market's bid must not exceed its own ask for the same item and year.",
+            )
+        if rec["commodity"] in ("oxide", "metal") and rec["item"] not in set(
+            tables["Elements"]["element"]
+        ):
+            add(
+                "MarketPrices",
+                "item",
+                row,
+                f"item {rec['item']!r} is not an element.",
+                "oxide and metal items are elements from the Elements sheet.",
+            )
+        if rec["commodity"] == "magnet" and rec["item"] not in set(tables["Grades"]["grade"]):
+            add(
+                "MarketPrices",
+                "item",
+                row,
+                f"item {rec['item']!r} is not a grade.",
+                "magnet items are grades from the Grades sheet.",
+            )
+        if price is None and bid is None:
+            add(
+                "MarketPrices",
+                "price_usd_per_kg",
+                row,
+                "the row has neither a price nor a bid.",
+                "fill price_usd_per_kg (the market sells) or bid_usd_per_kg (it buys).",
+            )
+
+    for sheet_name in ("Demand", "Capacity", "MarketPrices"):
+        for rec in tables[sheet_name].to_dict("records"):
+            year = rec["year"]
+            if year is not None and not first <= year <= last:
+                add(
+                    sheet_name,
+                    "year",
+                    rec["_row"],
+                    f"year {year} is outside the horizon {first}-{last}; the row is ignored.",
+                    "adjust the year or the Settings horizon.",
+                    severity="warning",
+                )
