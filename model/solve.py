@@ -84,6 +84,11 @@ def solve_model(model: pyo.ConcreteModel, time_limit_s: float = 600.0) -> SolveR
     row_upper = np.where(kinds >= 0, rhs, np.inf)
     cost = info.c.toarray().ravel() if n_cols else np.zeros(0)
     A = info.A.tocsc()
+    for name, array in (("cost", cost), ("row bound", rhs), ("coefficient", A.data)):
+        if np.isnan(array).any():
+            return SolveResult(
+                "error", f"The model has an undefined (NaN) {name}; no solve was attempted.", None
+            )
 
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)

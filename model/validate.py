@@ -77,7 +77,7 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet | None, findings: list[Finding]) ->
                     "(`mine2magnet template` writes a blank workbook with every sheet).",
                 )
             )
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns, dtype=object)
     missing = [c.name for c in sheet.columns if c.required and c.name not in raw.columns]
     for name in missing:
         findings.append(
@@ -90,14 +90,15 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet | None, findings: list[Finding]) ->
             )
         )
     if missing:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns, dtype=object)
     records = []
     for row, values in raw.rows:
         record: dict[str, Any] = {"_row": row}
         for col in sheet.columns:
             record[col.name] = _parse_cell(sheet, raw, col, row, values.get(col.name), findings)
         records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=columns)
+    # object dtype keeps blank cells as None (a float column would turn them into NaN)
+    frame = pd.DataFrame(records, columns=columns, dtype=object)
     _check_duplicates(sheet, raw, frame, findings)
     if not sheet.modelled and len(frame):
         findings.append(

@@ -1,0 +1,88 @@
+"""Generate the workbook reference (docs/workbook.md) from the schema.
+
+`python -m model.docs docs/workbook.md` rewrites it; a test checks the file is current.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .schema import SETTINGS, SHEETS, Column
+
+
+def _default(col: Column) -> str:
+    if col.required:
+        return "required"
+    if col.default is None:
+        return "blank"
+    if isinstance(col.default, bool):
+        return "yes" if col.default else "no"
+    return f"{col.default:g}" if isinstance(col.default, float) else str(col.default)
+
+
+def _allowed(col: Column) -> str:
+    parts = []
+    if col.choices:
+        parts.append(" \\| ".join(col.choices))
+    if col.lo is not None or col.hi is not None:
+        lo = "-inf" if col.lo is None else f"{col.lo:g}"
+        hi = "inf" if col.hi is None else f"{col.hi:g}"
+        parts.append(f"[{lo}, {hi}]")
+    if col.ref:
+        parts.append("id in " + " or ".join(col.ref.split("|")))
+    return "; ".join(parts)
+
+
+def workbook_reference() -> str:
+    """Markdown describing every sheet, column and setting of the input workbook."""
+    lines = [
+        "# Input workbook reference",
+        "",
+        "Generated from `model/schema.py` by `python -m model.docs docs/workbook.md`; do not edit.",
+        "Quantities are t per year, money USD, unit costs and prices USD per kg. A blank optional",
+        "cell means the default. Yes/no cells accept yes/no/true/false/1/0. Ids are",
+        "case-sensitive text (surrounding spaces are ignored), unique within their sheet.",
+        "Unknown extra columns and sheets are kept and ignored.",
+        "",
+        "Required sheets: "
+        + ", ".join(s.name for s in SHEETS if s.required)
+        + ". Every other sheet is optional (missing = no rows).",
+        "",
+        "## Setting names (rows of the Settings sheet)",
+        "",
+        "| setting | type | unit | default | allowed | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = "required" if s.required else f"{s.default:g}"
+        lo = "-inf" if s.lo is None else f"{s.lo:g}"
+        hi = "inf" if s.hi is None else f"{s.hi:g}"
+        lines.append(f"| {s.name} | {s.dtype} | {s.unit} | {default} | [{lo}, {hi}] | {s.help} |")
+    for sheet in SHEETS:
+        status = "required" if sheet.required else "optional"
+        if not sheet.modelled:
+            status += "; read and checked, not yet in the optimisation"
+        key = f" Key: {', '.join(sheet.key)}." if sheet.key else ""
+        lines += [
+            "",
+            f"## {sheet.name} ({status})",
+            "",
+            f"{sheet.help}{key}",
+            "",
+            "| column | type | unit | default | allowed | meaning |",
+            "|---|---|---|---|---|---|",
+        ]
+        for col in sheet.columns:
+            lines.append(
+                f"| {col.name} | {col.dtype} | {col.unit} | {_default(col)} | {_allowed(col)} "
+                f"| {col.help} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/workbook.md")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(workbook_reference(), encoding="utf-8")
+    print(f"wrote {target}")
