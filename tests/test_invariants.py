@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from invariants import check_all
 
 pytestmark = pytest.mark.invariants
