@@ -1,0 +1,401 @@
+"""The shipped base case: a US + EU NdFeB magnet supply network for 2026-2035, as plain rows.
+
+`base_case_tables()` returns sheet name -> list of row dicts, keyed by the column names of
+schema.py, ready for input_writer.write_input_workbook. Figures come from
+shared/domain/FACTS.md; every row's `notes` names its source keys (e.g. "MP1 MP2", "U") or
+says "estimate" and how it was derived.
+
+Modelling choices worth knowing:
+- China is one market site (china_market): it sells oxide, metal and magnets to the West at
+  export prices, capped where export licences bite (Dy, Tb and magnets, CN1 CN3), and buys
+  surplus oxide and NdPr metal at domestic prices (its bids). China-located mines and
+  processors (Bayan Obo, the Kachin clays from Myanmar, a separator and a metal maker) sell
+  only into that market, so every Chinese export passes the licence caps.
+- Integrated operations feed only their own separator (Lanes); eVAC's swarf goes only to
+  Cyclic Materials (C1).
+- Demand grows in a loop from the 2026 figures; China's magnet export caps grow with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+Row = dict[str, Any]
+
+FIRST_YEAR, LAST_YEAR = 2026, 2035
+YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
+ELEMENTS = ("NdPr", "Dy", "Tb")
+
+
+def _rows(columns: str, data: Iterable[Sequence[Any]]) -> list[Row]:
+    """Tuples in the order of `columns` (space-separated names) as row dicts."""
+    names = columns.split()
+    return [dict(zip(names, values, strict=True)) for values in data]
+
+
+SETTINGS = (
+    ("first_year", FIRST_YEAR, "estimate: 10-year planning horizon"),
+    ("last_year", LAST_YEAR, "estimate: 10-year planning horizon"),
+    ("discount_rate", 0.08, "estimate: typical industrial cost of capital"),
+    ("unmet_penalty_usd_per_kg", 1000, "estimate: well above any magnet price"),
+    ("risk_weight", 0, "estimate: cost-only base case (risk reported apart)"),
+    ("default_transport_usd_per_kg", 1.5, "estimate: long-haul sea freight plus handling"),
+    ("time_limit_s", 600, "estimate: solver default, ample for this LP"),
+)
+
+ELEMENT_ROWS = (
+    ("NdPr", "light", 0.85, "calc (stoichiometric NdPr oxide -> metal)"),
+    ("Dy", "heavy", 0.871, "calc (Dy2O3 -> Dy)"),
+    ("Tb", "heavy", 0.85, "calc (Tb4O7 -> Tb)"),
+)
+
+# country, region, risk_score, restricted, notes
+COUNTRIES = (
+    ("US", "US", 0.10, False, "risk estimate"),
+    ("Australia", "AsiaPac", 0.10, False, "risk estimate"),
+    ("Japan", "AsiaPac", 0.10, False, "risk estimate"),
+    ("Malaysia", "AsiaPac", 0.30, False, "risk estimate (licence renewals)"),
+    ("Vietnam", "AsiaPac", 0.40, False, "risk estimate"),
+    ("Myanmar", "AsiaPac", 0.95, False, "MY: Kachin conflict; risk estimate; not a DFARS country"),
+    ("China", "China", 0.80, True, "DF CN1 CN2: export controls; DFARS restricted; risk estimate"),
+    ("Brazil", "LatAm", 0.30, False, "risk estimate"),
+    ("Chile", "LatAm", 0.25, False, "risk estimate"),
+    ("UK", "UK", 0.10, False, "risk estimate"),
+    ("France", "EU", 0.10, False, "risk estimate"),
+    ("Germany", "EU", 0.10, False, "risk estimate"),
+    ("Estonia", "EU", 0.20, False, "risk estimate"),
+    ("Russia", "RoW", 0.95, True, "DF: DFARS restricted; risk estimate"),
+    ("North Korea", "RoW", 1.00, True, "DF: DFARS restricted; risk estimate"),
+    ("Iran", "RoW", 0.95, True, "DF: DFARS restricted; risk estimate"),
+)
+
+
+def _site(stage: str, site: str, name: str, country: str, cap: float | None, cost: float,
+          notes: str, **extra: Any) -> Row:  # fmt: skip
+    """One Sites row; `extra` holds the optional columns (first_year, swarf_share, output...)."""
+    row = {"site": site, "name": name, "stage": stage, "country": country, "capacity_t": cap}
+    return {**row, "cost_usd_per_kg": cost, **extra, "notes": notes}
+
+
+# Capacity measures: mine t TREO concentrate; collection t scrap; separation t concentrate in;
+# metal t oxide in; magnet t magnets out; recycling t scrap in. Costs per kg of that measure.
+SITES = (
+    # mines
+    _site("mine", "mp_mine", "MP Mountain Pass mine", "US", 45000, 3.0,
+          "U MP1 (45-51 kt REO); cost estimate"),
+    _site("mine", "mt_weld", "Lynas Mt Weld / Kalgoorlie", "Australia", 48000, 3.0,
+          "L1; estimate: sized to feed the 12,000 t NdPr nameplate at ~24% NdPr"),
+    _site("mine", "iluka_feed", "Iluka Eneabba monazite-xenotime stockpile", "Australia", 17500,
+          2.0, "IL; cost estimate (stockpiled feed)", first_year=2027),
+    _site("mine", "carina", "Aclara Carina ionic clay", "Brazil", 4100, 6.0,
+          "A2 (191 t Dy+Tb, 2028); TREO estimate from Dy+Tb grade", first_year=2028),
+    _site("mine", "penco", "Aclara Penco ionic clay", "Chile", 1700, 6.0,
+          "A3 (1,700 t); start year and cost estimate", first_year=2028),
+    _site("mine", "serra_verde", "Serra Verde ionic clay", "Brazil", 5000, 5.0,
+          "SV (~5,000 t REO by 2026); cost estimate"),
+    _site("mine", "ef_us_feed", "Energy Fuels monazite (US mineral sands)", "US", 5000, 3.0,
+          "EF: sized to 850-1,000 t NdPr at White Mesa; cost estimate"),
+    _site("mine", "ef_phase2_feed", "Energy Fuels phase 2 monazite (Donald)", "Australia",
+          27000, 3.0, "EF: phase 2 >6,000 t NdPr from 2029; tonnage estimate", first_year=2029),
+    _site("mine", "kachin", "Kachin ionic clays", "Myanmar", 15000, 15.0,
+          "U (31 kt 2024) MY (-89% to China Feb 2025): halved, estimate; cost = purchase "
+          "price ~half the contained oxide value, estimate", risk_score=0.95),
+    _site("mine", "bayan_obo", "Bayan Obo (share modelled here)", "China", 20000, 4.0,
+          "U Q; estimate: a slice of China's 270 kt, the market stands for the rest; "
+          "cost = concentrate transfer price, estimate"),
+    # end-of-life collection (scrap magnets)
+    _site("collection", "us_eol", "US end-of-life magnet collection", "US", 6000, 5.0,
+          "REC (<1-5% today); ramp and cost estimate"),
+    _site("collection", "eu_eol", "EU end-of-life magnet collection", "Germany", 5000, 5.0,
+          "REC CRMA (25% recycling benchmark); ramp and cost estimate"),
+    _site("collection", "emr_uk", "EMR scrap collection (UK)", "UK", 1500, 5.0,
+          "HY (EMR collects scrap); tonnage and cost estimate"),
+    # separation
+    _site("separation", "mp_sep", "MP Mountain Pass separation", "US", 40000, 13.0,
+          "MP1 MP2 (NdPr ~4,000 t/yr end-2025) RB (cost); incentive MP3 floor 110 vs 82 on "
+          "~0.15 kg NdPr/kg plus 45X estimate", incentive_usd_per_kg=5.3),
+    _site("separation", "lynas_my", "Lynas Malaysia", "Malaysia", 46000, 13.0,
+          "L2 L3 (10,500 t NdPr); RB (cost); concentrate = 10,500/0.24/0.95 estimate"),
+    _site("separation", "aclara_la", "Aclara Louisiana heavy separation", "US", 6000, 18.0,
+          "A1 (200 t Dy, 30 t Tb, 1,400 t NdPr; feed mid-2028); cost estimate (RB + 40%)",
+          first_year=2028, incentive_usd_per_kg=1.8),
+    _site("separation", "ucore_la", "Ucore Louisiana SMC", "US", 7500, 18.0,
+          "U1 (2,000 -> 7,500 t TREO, H2 2026); cost estimate (RB + 40%)",
+          incentive_usd_per_kg=1.8),
+    _site("separation", "white_mesa", "Energy Fuels White Mesa", "US", 32000, 15.0,
+          "EF (phase 2 from 2029); concentrate from NdPr/0.2/0.95; cost estimate",
+          incentive_usd_per_kg=1.5),
+    _site("separation", "solvay_lr", "Solvay La Rochelle", "France", 4500, 18.0,
+          "S (a few hundred t 2025 -> ~4,500 t 2030); cost estimate (RB + 40%)"),
+    _site("separation", "neo_silmet", "Neo Silmet (light RE only)", "Estonia", 3000, 18.0,
+          "N1 (3,000 t light RE); cost estimate"),
+    _site("separation", "iluka_sep", "Iluka Eneabba refinery", "Australia", 17500, 15.0,
+          "IL (17,500 t REO, 2027); cost estimate", first_year=2027),
+    _site("separation", "china_sep", "China separation (Baotou/Ganzhou)", "China", 40000, 10.0,
+          "IEA25 Q; capacity slice and cost estimate (below RB's 13)"),
+    # metal
+    _site("metal", "mp_metal", "MP Independence metal (Fort Worth)", "US", 5000, 8.0,
+          "MP3 MP4; estimate: oxide to feed 10,000 t magnets; cost 2x FM SMM1",
+          incentive_usd_per_kg=0.8),
+    _site("metal", "lcm_uk", "Less Common Metals (USAR)", "UK", 2000, 9.0,
+          "USAR; capacity and cost estimate"),
+    _site("metal", "vac_metal", "VAC Hanau metal and strip casting", "Germany", 800, 9.0,
+          "V2; capacity and cost estimate"),
+    _site("metal", "vn_metal", "Vietnam rare-earth metal makers", "Vietnam", 5000, 5.0,
+          "estimate (capacity; cost between China FM SMM1 and the West)"),
+    _site("metal", "china_metal", "China oxide-to-metal", "China", 20000, 3.5,
+          "FM SMM1 (3-4 USD/kg); capacity estimate"),
+    # magnets
+    _site("magnet", "mp_magnet", "MP Independence magnets", "US", 10000, 20.0,
+          "MP3 MP4 (10X to 10,000 t by 2028); cost estimate", swarf_share=0.25),
+    _site("magnet", "evac_sumter", "eVAC Sumter", "US", 1500, 20.0,
+          "V1 (capacity ~1,500 t estimate); cost estimate", swarf_share=0.25),
+    _site("magnet", "vac_hanau", "VAC Hanau magnets", "Germany", 1500, 22.0,
+          "V2 (capacity ~1,500 t estimate); cost estimate", swarf_share=0.25),
+    _site("magnet", "usar_stillwater", "USA Rare Earth Stillwater", "US", 4800, 20.0,
+          "USAR (1,200 t 2026 -> 4,800 t); cost estimate", swarf_share=0.25),
+    _site("magnet", "neo_narva", "Neo Narva", "Estonia", 5000, 21.0,
+          "N1 (2,000 t 2025 -> 5,000 t); cost estimate", swarf_share=0.25),
+    _site("magnet", "noveon", "Noveon Magnetics", "US", 2000, 18.0,
+          "NV (2,000 t); cost estimate", swarf_share=0.20),
+    # recycling
+    _site("recycling", "cyclic_mcbee", "Cyclic Materials McBee (long loop)", "US", 6000, 8.0,
+          "C1 (2,000 -> 6,000 t magnet feed); cost estimate", output="oxide"),
+    _site("recycling", "hypromag", "HyProMag Tyseley (short loop)", "UK", 300, 10.0,
+          "HY (100-300 t NdFeB); cost estimate", output="metal"),
+    _site("recycling", "ionic_belfast", "Ionic Rare Earths Belfast (long loop)", "UK", 1300, 9.0,
+          "IO (400 t REO = 1,300 t scrap at C1's 0.30); start year and cost estimate",
+          output="oxide", first_year=2027),
+    # markets
+    _site("market", "china_market", "China export market", "China", None, 0.0,
+          "SMM2 REX CN1: prices and licences in MarketPrices"),
+    _site("market", "japan_market", "Japan / rest-of-world magnets", "Japan", None, 0.0,
+          "NEO$: ex-China premium; caps estimate"),
+)  # fmt: skip
+
+# Ramp-ups: site -> {year: capacity_t}; later years use Sites.capacity_t.
+RAMPS = {
+    "mp_sep": ({2026: 27000, 2027: 33000}, "MP1 MP2: ~4,000 t NdPr run-rate; ramp estimate"),
+    "iluka_sep": ({2027: 5000, 2028: 12000}, "IL: commissioning ramp estimate"),
+    "iluka_feed": ({2027: 5000, 2028: 12000}, "IL: matches the refinery ramp, estimate"),
+    "carina": ({2028: 2000}, "A2: half-year 2028 start, estimate"),
+    "aclara_la": ({2028: 3000}, "A1: feed mid-2028"),
+    "ucore_la": ({2026: 1000, 2027: 2000, 2028: 4500}, "U1: 2,000 -> 7,500 t; ramp estimate"),
+    "white_mesa": ({y: 5000 for y in range(2026, 2029)}, "EF: phase 1 until phase 2 in 2029"),
+    "solvay_lr": ({2026: 500, 2027: 1000, 2028: 2000, 2029: 3000}, "S: ramp to 2030, estimate"),
+    "mp_metal": ({2026: 1500, 2027: 2500}, "MP3 MP4: follows the magnet ramp, estimate"),
+    "lcm_uk": ({2026: 1000, 2027: 1000}, "USAR: expansion estimate"),
+    "mp_magnet": ({2026: 1000, 2027: 3000}, "MP3 MP4: ~1,000 t, 10X to 10,000 t by 2028"),
+    "usar_stillwater": ({2026: 1200, 2027: 2400, 2028: 3600}, "USAR: 1,200 -> 4,800; ramp est."),
+    "neo_narva": ({2026: 2000, 2027: 3000, 2028: 4000}, "N1: 2,000 -> 5,000; ramp estimate"),
+    "cyclic_mcbee": ({2026: 2000, 2027: 2000, 2028: 4000}, "C1: 2,000 -> 6,000; ramp estimate"),
+    "hypromag": ({2026: 100}, "HY: 100 -> 300 t"),
+    "us_eol": ({y: 1500 + 500 * (y - 2026) for y in range(2026, 2035)}, "REC: ramp estimate"),
+    "eu_eol": ({y: 1000 + 500 * (y - 2026) for y in range(2026, 2034)}, "REC: ramp estimate"),
+    "emr_uk": ({2026: 500, 2027: 800, 2028: 1100}, "HY: ramp estimate"),
+}
+
+# kg of each element (oxide for mines, metal for scrap) per kg of output: NdPr, Dy, Tb
+COMPOSITION = {
+    "mp_mine": ((0.16, 0.0005, 0.0001), "estimate: bastnaesite, NdPr-rich and Dy-poor"),
+    "mt_weld": ((0.24, 0.0055, 0.0011), "estimate: Dy/Tb set so Lynas yields ~250/50 t (L2 L3)"),
+    "iluka_feed": ((0.22, 0.009, 0.0015), "estimate: monazite with xenotime"),
+    "carina": ((0.22, 0.040, 0.0066), "A2: 191 t Dy+Tb on 4,100 t TREO; NdPr estimate"),
+    "penco": ((0.24, 0.030, 0.005), "estimate: heavy-rich ionic clay"),
+    "serra_verde": ((0.24, 0.025, 0.004), "estimate: heavy-rich ionic clay"),
+    "ef_us_feed": ((0.20, 0.008, 0.0022), "EF: Dy/Tb per NdPr as phase 2 (240, 66 per 6,000)"),
+    "ef_phase2_feed": ((0.20, 0.008, 0.0022), "EF: Dy/Tb per NdPr as phase 2 (240, 66 per 6,000)"),
+    "kachin": ((0.20, 0.050, 0.008), "estimate: Myanmar heavy-rich ionic clay"),
+    "bayan_obo": ((0.22, 0.001, 0.0002), "estimate: Bayan Obo bastnaesite-monazite"),
+    "us_eol": ((0.28, 0.015, 0.003), "HV TY GM: ~30% RE in NdFeB, metal basis"),
+    "eu_eol": ((0.28, 0.015, 0.003), "HV TY GM: ~30% RE in NdFeB, metal basis"),
+    "emr_uk": ((0.28, 0.015, 0.003), "HV TY GM: ~30% RE in NdFeB, metal basis"),
+}
+
+# Recovery of NdPr, Dy, Tb at processors
+RECOVERY = {
+    "mp_sep": ((0.92, 0.80, 0.80), "estimate"),
+    "lynas_my": ((0.95, 0.85, 0.85), "estimate"),
+    "aclara_la": ((0.95, 0.95, 0.95), "estimate (A1 figures imply ~0.95)"),
+    "ucore_la": ((0.93, 0.90, 0.90), "estimate"),
+    "white_mesa": ((0.95, 0.90, 0.90), "estimate"),
+    "solvay_lr": ((0.95, 0.90, 0.90), "estimate"),
+    "neo_silmet": ((0.95, 0.0, 0.0), "N1: light RE circuit only"),
+    "iluka_sep": ((0.95, 0.90, 0.90), "estimate"),
+    "china_sep": ((0.95, 0.92, 0.92), "estimate"),
+    **{m: ((0.98, 0.98, 0.98), "estimate") for m in
+       ("mp_metal", "lcm_uk", "vac_metal", "vn_metal", "china_metal")},
+    "cyclic_mcbee": ((0.85, 0.85, 0.85), "C1: 0.30 t MREO per t scrap of ~0.30 RE metal"),
+    "ionic_belfast": ((0.85, 0.85, 0.85), "C1 IO: as Cyclic (long loop)"),
+    "hypromag": ((0.90, 0.90, 0.90), "estimate: short-loop hydrogen processing"),
+}  # fmt: skip
+
+# Grade recipes, wt% NdPr, Dy, Tb
+GRADES = {
+    "ev_grade": ((28.5, 1.2, 0.5), "estimate (FACTS grade recipes)"),
+    "ev_gbd": ((28.9, 0.72, 0.3), "GBD: 40% less Dy/Tb than ev_grade (30-60%); NdPr estimate"),
+    "wind_grade": ((29.0, 3.0, 0.0), "estimate (FACTS grade recipes) HV"),
+    "ind_grade": ((29.0, 2.0, 0.2), "estimate (FACTS grade recipes)"),
+    "cons_grade": ((31.0, 0.2, 0.0), "estimate (FACTS grade recipes)"),
+    "def_grade": ((26.0, 5.0, 1.0), "estimate (FACTS grade recipes)"),
+}
+
+# segment: region, accepted grades, 2026 demand t, growth/yr, compliant from, penalty
+SEGMENTS = {
+    "ev_traction": ("EU", "ev_gbd, ev_grade, ind_grade", 19800, 0.12, None, None),
+    "wind": ("EU", "wind_grade, def_grade", 6600, 0.08, None, None),
+    "industrial": ("US", "ind_grade, wind_grade", 14300, 0.07, None, None),
+    "consumer": ("US", "cons_grade, ev_gbd, ev_grade", 12600, 0.03, None, None),
+    "defense": ("US", "def_grade", 1600, 0.05, 2027, 5000),
+}
+
+# China market: domestic prices (the bids) and export asks with licence caps (t/yr).
+DOMESTIC_OXIDE = {"NdPr": 82.0, "Dy": 186.0, "Tb": 839.0}
+DOMESTIC_METAL = {"NdPr": 103.0, "Dy": 215.0, "Tb": 1200.0}
+EXPORT_OXIDE = {"NdPr": 82.0, "Dy": 700.0, "Tb": 2000.0}
+OXIDE_CAP = {"NdPr": None, "Dy": 100.0, "Tb": 20.0}
+FABRICATION_USD_PER_KG = 17.0
+# 2026 China magnet export caps (t) per grade; def_grade is not sold for military end use.
+CHINA_MAGNET_CAP = {"ev_grade": 8000, "ev_gbd": 10000, "wind_grade": 3000, "ind_grade": 10000,
+                    "cons_grade": 12000}  # fmt: skip
+CHINA_CAP_GROWTH = 0.08
+JAPAN_MAGNETS = {"ev_grade": 3000, "ev_gbd": 3000, "wind_grade": 1000, "ind_grade": 2000}
+JAPAN_PREMIUM_USD_PER_KG = 20.0
+
+# symmetric freight between regions, USD/kg (estimates)
+FREIGHT = {
+    ("US", "EU"): 0.8, ("US", "UK"): 0.8, ("US", "China"): 1.2, ("US", "AsiaPac"): 1.5,
+    ("US", "LatAm"): 1.0, ("EU", "UK"): 0.3, ("EU", "China"): 1.2, ("EU", "AsiaPac"): 1.5,
+    ("EU", "LatAm"): 1.2, ("UK", "China"): 1.3, ("UK", "AsiaPac"): 1.6, ("UK", "LatAm"): 1.3,
+    ("China", "AsiaPac"): 0.6, ("China", "LatAm"): 1.8, ("AsiaPac", "LatAm"): 2.0,
+}  # fmt: skip
+
+LANES = {
+    "mp_mine": (("mp_sep",), "MP1: integrated mine and separation"),
+    "mt_weld": (("lynas_my",), "L1 L2: integrated Lynas chain"),
+    "iluka_feed": (("iluka_sep",), "IL: integrated refinery"),
+    "carina": (("aclara_la",), "A1 A2: Aclara's own feed"),
+    "penco": (("aclara_la",), "A1 A3: Aclara's own feed"),
+    "ef_us_feed": (("white_mesa",), "EF: White Mesa feed"),
+    "ef_phase2_feed": (("white_mesa",), "EF: White Mesa feed"),
+    "kachin": (("china_sep",), "MY: Myanmar clays go to China"),
+    "bayan_obo": (("china_sep",), "estimate: domestic feed"),
+    "china_sep": (("china_metal", "china_market"), "CN1: exports pass the licensed market"),
+    "china_metal": (("china_market",), "CN1: exports pass the licensed market"),
+    "mp_sep": (("mp_metal", "lcm_uk", "vac_metal", "vn_metal"),
+               "MP3: DoD offtake; estimate: no sales to China"),
+    "evac_sumter": (("cyclic_mcbee", *SEGMENTS), "C1: exclusive eVAC swarf deal"),
+}  # fmt: skip
+
+# from_country, to_region, commodity, pct, customs value, first, last, notes
+TARIFFS = (
+    ("China", "US", "magnet", 25.0, None, 2026, None, "301: 0 -> 25% on 1 Jan 2026"),
+    ("China", "EU", "magnet", 2.2, None, None, None, "estimate: EU MFN duty on magnets"),
+    ("Germany", "US", "magnet", 15.0, 70.0, None, None,
+     "estimate: 2025 US-EU rate; customs value estimate"),
+    ("Estonia", "US", "magnet", 15.0, 70.0, None, None,
+     "estimate: 2025 US-EU rate; customs value estimate"),
+    ("Japan", "US", "magnet", 15.0, None, None, None, "estimate: 2025 US-Japan rate"),
+)  # fmt: skip
+
+
+def _market_prices() -> list[Row]:
+    """China market: export asks (capped by licences) and domestic bids; Japan at a premium."""
+    rows: list[Row] = []
+
+    def add(site: str, commodity: str, item: str, year: int | None, price: float,
+            cap: float | None, bid: float | None, notes: str) -> None:  # fmt: skip
+        rows.append({"site": site, "commodity": commodity, "item": item, "year": year,
+                     "price_usd_per_kg": price, "max_t": cap, "bid_usd_per_kg": bid,
+                     "notes": notes})  # fmt: skip
+
+    for e in ELEMENTS:
+        bid = round(DOMESTIC_OXIDE[e] * (0.95 if e == "NdPr" else 1.0), 1)
+        note = "SMM2 (domestic price = bid) AR BM (export ask); caps CN1 CN3 estimate"
+        add("china_market", "oxide", e, None, EXPORT_OXIDE[e], OXIDE_CAP[e], bid, note)
+        ask = round(DOMESTIC_METAL[e] * EXPORT_OXIDE[e] / DOMESTIC_OXIDE[e], 1)
+        metal_bid = round(0.92 * DOMESTIC_METAL[e], 1) if e == "NdPr" else None
+        note = "REX; estimate: export ask = domestic x oxide export/domestic ratio"
+        add("china_market", "metal", e, None, ask, OXIDE_CAP[e], metal_bid, note)
+    for g, (pct, _note) in GRADES.items():
+        metal = sum(p / 100 * DOMESTIC_METAL[e] for p, e in zip(pct, ELEMENTS, strict=True))
+        price = round(metal + FABRICATION_USD_PER_KG + (2.0 if g == "ev_gbd" else 0.0), 1)
+        note = "REX: recipe x metal + fabrication estimate; licence cap estimate (CN1)"
+        for t in YEARS if g in CHINA_MAGNET_CAP else ():
+            cap = round(CHINA_MAGNET_CAP[g] * (1 + CHINA_CAP_GROWTH) ** (t - FIRST_YEAR))
+            add("china_market", "magnet", g, t, price, cap, None, note)
+        if g in JAPAN_MAGNETS:
+            note = "NEO$ (+10-30 USD/kg ex-China premium); cap estimate"
+            premium = price + JAPAN_PREMIUM_USD_PER_KG
+            add("japan_market", "magnet", g, None, premium, JAPAN_MAGNETS[g], None, note)
+    return rows
+
+
+def _per_element(table: dict[str, tuple[tuple[float, ...], str]], column: str) -> list[Row]:
+    """Composition or Recovery rows from site -> ((NdPr, Dy, Tb), notes)."""
+    return [
+        {"site": s, "element": e, column: v, "notes": note}
+        for s, (values, note) in table.items()
+        for e, v in zip(ELEMENTS, values, strict=True)
+    ]
+
+
+def _segments() -> list[Row]:
+    rows = []
+    for s, (region, grades, _d0, _growth, compliant_from, penalty) in SEGMENTS.items():
+        note = "DF (DFARS from 2027); penalty estimate" if compliant_from else "estimate"
+        note += "; grades accepted by Dy/Tb content (FACTS recipes)"
+        rows.append({"segment": s, "region": region, "grades": grades,
+                     "requires_compliant": compliant_from is not None,
+                     "compliant_from_year": compliant_from,
+                     "unmet_penalty_usd_per_kg": penalty, "notes": note})  # fmt: skip
+    return rows
+
+
+def _demand() -> list[Row]:
+    rows = []
+    for s, (_region, _grades, d0, growth, _c, _p) in SEGMENTS.items():
+        note = f"estimate (FACTS example US+EU demand): {d0:,} t in 2026, +{growth:.0%}/yr"
+        for t in YEARS:
+            demand = round(d0 * (1 + growth) ** (t - FIRST_YEAR), 1)
+            rows.append({"segment": s, "year": t, "demand_t": demand, "notes": note})
+    return rows
+
+
+def base_case_tables() -> dict[str, list[Row]]:
+    """Rows of every input sheet of the base case (sheet name -> row dicts)."""
+    freight = [(a, b, v) for (a, b), v in FREIGHT.items()]
+    freight += [(b, a, v) for a, b, v in freight]
+    tariff_cols = "from_country to_region commodity tariff_pct customs_value_usd_per_kg"
+    return {
+        "Settings": _rows("setting value notes", SETTINGS),
+        "Elements": _rows("element class oxide_to_metal notes", ELEMENT_ROWS),
+        "Countries": _rows("country region risk_score restricted notes", COUNTRIES),
+        "Sites": [dict(r) for r in SITES],
+        "Capacity": [
+            {"site": s, "year": t, "capacity_t": c, "notes": note}
+            for s, (caps, note) in RAMPS.items()
+            for t, c in caps.items()
+        ],
+        "Composition": _per_element(COMPOSITION, "share"),
+        "Recovery": _per_element(RECOVERY, "recovery"),
+        "MarketPrices": _market_prices(),
+        "Grades": [
+            {"grade": g, "element": e, "kg_per_kg": round(p / 100, 4), "notes": note}
+            for g, (pct, note) in GRADES.items()
+            for e, p in zip(ELEMENTS, pct, strict=True)
+        ],
+        "Segments": _segments(),
+        "Demand": _demand(),
+        "Transport": [
+            {"from_region": a, "to_region": b, "usd_per_kg": v, "notes": "estimate: freight"}
+            for a, b, v in freight
+        ],
+        "Lanes": [
+            {"from_site": i, "to_site": j, "allowed": True, "usd_per_kg": None, "notes": note}
+            for i, (targets, note) in LANES.items()
+            for j in targets
+        ],
+        "Tariffs": _rows(f"{tariff_cols} first_year last_year notes", TARIFFS),
+    }
