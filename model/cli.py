@@ -15,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .data import ChainData
 from .findings import Finding, InputError, errors_in
-from .pipeline import Run, solve_workbook
-from .reader import read_workbook
+from .pipeline import Run, solve_data
+from .reader import RawBook, read_workbook
 from .report import summary_json, write_solution
 from .validate import parse_book
 
@@ -40,8 +41,24 @@ def _print_findings(findings: list[Finding]) -> None:
             err.print(f"    fix: {f.hint}", highlight=False)
 
 
-def _unreadable(exc: InputError) -> bool:
-    return all(f.sheet == f.cell and "." in f.sheet for f in exc.findings)
+def _read_or_exit(workbook: Path) -> RawBook:
+    """The raw workbook, or exit 2 with a clear message when the file cannot be read."""
+    try:
+        return read_workbook(workbook)
+    except InputError as exc:
+        _print_findings(exc.findings)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+def _load_or_exit(workbook: Path) -> ChainData:
+    """Validated data, or exit 1 listing every error (2 when the file cannot be read)."""
+    data, findings = parse_book(_read_or_exit(workbook))
+    if data is None:
+        _print_findings(findings)
+        n = len(errors_in(findings))
+        err.print(f"[red]{n} error(s): no solve was attempted.[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    return data
 
 
 def default_output(input_path: Path) -> Path:
@@ -63,6 +80,7 @@ def solve(
     ] = False,
 ) -> None:
     """Solve a workbook and write its solution workbook."""
+    started = time.perf_counter()
     out = output or default_output(workbook)
     if out.resolve() == workbook.resolve():
         err.print(
@@ -70,14 +88,9 @@ def solve(
             "overwritten. Fix: choose another --output."
         )
         raise typer.Exit(EXIT_INPUT)
-    try:
-        run = solve_workbook(workbook)
-    except InputError as exc:
-        _print_findings(exc.findings)
-        n = len(errors_in(exc.findings))
-        err.print(f"[red]{n} error(s): no solve was attempted.[/red]")
-        raise typer.Exit(EXIT_UNREADABLE if _unreadable(exc) else EXIT_INPUT) from None
-    _print_findings(run.data.findings)
+    data = _load_or_exit(workbook)
+    _print_findings(data.findings)
+    run = solve_data(data, read_s=time.perf_counter() - started)
     t0 = time.perf_counter()
     write_solution(run.solution, out)
     run.solution.summary["write_s"] = time.perf_counter() - t0
@@ -91,12 +104,7 @@ def solve(
 @app.command()
 def validate(workbook: WorkbookArg) -> None:
     """Check a workbook and list every finding; exit 0 clean, 1 errors, 2 unreadable."""
-    try:
-        raw = read_workbook(workbook)
-    except InputError as exc:
-        _print_findings(exc.findings)
-        raise typer.Exit(EXIT_UNREADABLE) from None
-    _data, findings = parse_book(raw)
+    _data, findings = parse_book(_read_or_exit(workbook))
     _print_findings(findings)
     n_err = len(errors_in(findings))
     err.print(f"{n_err} error(s), {len(findings) - n_err} warning(s) in {workbook.name}.")

@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from .cells import is_blank, to_text
 from .findings import Finding, InputError
@@ -74,7 +75,7 @@ def read_workbook(path: str | Path) -> RawBook:
         )
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise _unreadable(
             path,
             f"{path.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc}).",
