@@ -17,9 +17,10 @@ from rich.table import Table
 
 from .data import ChainData
 from .findings import Finding, InputError, errors_in
-from .pipeline import Run, solve_data
+from .pipeline import Run, check_book, solve_data
 from .reader import RawBook, read_workbook
 from .report import summary_json, write_solution
+from .template import write_template
 from .validate import parse_book
 
 app = typer.Typer(
@@ -89,8 +90,8 @@ def solve(
         )
         raise typer.Exit(EXIT_INPUT)
     data = _load_or_exit(workbook)
-    _print_findings(data.findings)
     run = solve_data(data, read_s=time.perf_counter() - started)
+    _print_findings(data.findings)
     t0 = time.perf_counter()
     write_solution(run.solution, out)
     run.solution.summary["write_s"] = time.perf_counter() - t0
@@ -104,11 +105,28 @@ def solve(
 @app.command()
 def validate(workbook: WorkbookArg) -> None:
     """Check a workbook and list every finding; exit 0 clean, 1 errors, 2 unreadable."""
-    _data, findings = parse_book(_read_or_exit(workbook))
+    findings = check_book(_read_or_exit(workbook))
     _print_findings(findings)
     n_err = len(errors_in(findings))
     err.print(f"{n_err} error(s), {len(findings) - n_err} warning(s) in {workbook.name}.")
     raise typer.Exit(EXIT_INPUT if n_err else EXIT_OK)
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Argument(help="Where to write the blank input workbook.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a blank input workbook with every sheet, column, dropdown and a ReadMe."""
+    try:
+        write_template(output, force=force)
+    except FileExistsError:
+        err.print(
+            f"[red]ERROR[/red] {output} already exists and was left untouched. "
+            "Fix: choose another name, or add --force to replace it."
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    err.print(f"blank input workbook written to [bold]{output}[/bold]")
 
 
 def _print_summary(run: Run, out: Path) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from .schema import SETTINGS, SHEETS, Column
 
 
-def _default(col: Column) -> str:
+def default_text(col: Column) -> str:
+    """How a column's default reads in the docs and the template's header comments."""
     if col.required:
         return "required"
     if col.default is None:
@@ -75,7 +76,7 @@ def workbook_reference() -> str:
         ]
         for col in sheet.columns:
             lines.append(
-                f"| {col.name} | {col.dtype} | {col.unit} | {_default(col)} | {_allowed(col)} "
+                f"| {col.name} | {col.dtype} | {col.unit} | {default_text(col)} | {_allowed(col)} "
                 f"| {col.help} |"
             )
     return "\n".join(lines) + "\n"

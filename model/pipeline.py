@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import build_model
+from .checks import check_network
 from .data import ChainData
+from .findings import Finding
 from .network import Network, build_network
+from .reader import RawBook
 from .results import Solution, extract
 from .solve import SolveResult, solve_model
-from .validate import load_workbook_data
+from .validate import load_workbook_data, parse_book
 
 
 @dataclass
@@ -28,6 +31,7 @@ def solve_data(data: ChainData, read_s: float = 0.0) -> Run:
     """Derive the network, build and solve the model, extract the tables; timings in Summary."""
     t0 = time.perf_counter()
     net = build_network(data)
+    data.findings.extend(check_network(data, net))
     model = build_model(net)
     t1 = time.perf_counter()
     result = solve_model(model, time_limit_s=data.settings["time_limit_s"])
@@ -43,3 +47,12 @@ def solve_workbook(path: str | Path) -> Run:
     t0 = time.perf_counter()
     data = load_workbook_data(path)
     return solve_data(data, read_s=time.perf_counter() - t0)
+
+
+def check_book(raw: RawBook) -> list[Finding]:
+    """Every finding `solve` would report before solving: cells, references, chain rules and,
+    when those pass, the network checks."""
+    data, findings = parse_book(raw)
+    if data is not None:
+        findings = findings + check_network(data, build_network(data))
+    return findings

@@ -28,6 +28,7 @@ class RawSheet:
     columns: dict[str, str]
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     hidden: bool = False
+    uncached: list[tuple[str, int]] = field(default_factory=list)  # formulas with no saved value
 
     def cell(self, column: str, row: int) -> str:
         """Excel reference such as 'Sites!F7' for a column name and a row number."""
@@ -42,6 +43,7 @@ class RawBook:
     path: Path
     sha256: str
     sheets: dict[str, RawSheet]
+    findings: list[Finding] = field(default_factory=list)
 
 
 def file_sha256(path: Path) -> str:
@@ -85,7 +87,60 @@ def read_workbook(path: str | Path) -> RawBook:
         sheets = {ws.title.strip(): _read_sheet(ws) for ws in book.worksheets}
     finally:
         book.close()
-    return RawBook(path=path, sha256=file_sha256(path), sheets=sheets)
+    if _has_formulas(path):
+        _mark_uncached_formulas(path, sheets)
+    raw = RawBook(path=path, sha256=file_sha256(path), sheets=sheets)
+    lock = lock_file(path)
+    if lock.exists():
+        raw.findings.append(
+            Finding(
+                "warning",
+                path.name,
+                path.name,
+                f"{path.name} looks open in Excel ({lock.name} exists): edits not yet saved "
+                "are not read.",
+                "save the workbook in Excel first (or delete a stale lock file).",
+            )
+        )
+    return raw
+
+
+def lock_file(path: Path) -> Path:
+    """The owner file Excel keeps beside a workbook while it is open (~$name.xlsx)."""
+    return path.with_name(f"~${path.name}")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Cheap scan: does any worksheet's XML hold a formula element?"""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                data = archive.read(name)
+                if b"<f>" in data or b"<f " in data:
+                    return True
+    return False
+
+
+def _mark_uncached_formulas(path: Path, sheets: dict[str, RawSheet]) -> None:
+    """Record formula cells whose cached value is missing (read as blank otherwise)."""
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for ws in book.worksheets:
+            sheet = sheets.get(ws.title.strip())
+            if sheet is None:
+                continue
+            values = {(row, name): v for row, record in sheet.rows for name, v in record.items()}
+            names = {letter: name for name, letter in sheet.columns.items()}
+            for row in ws.iter_rows(min_row=2):
+                for cell in row:
+                    value, column = getattr(cell, "value", None), getattr(cell, "column", None)
+                    if not (isinstance(value, str) and value.startswith("=")) or column is None:
+                        continue
+                    name = names.get(get_column_letter(column))
+                    if name is not None and is_blank(values.get((cell.row, name))):
+                        sheet.uncached.append((name, cell.row))
+    finally:
+        book.close()
 
 
 def _read_sheet(ws: Any) -> RawSheet:

@@ -125,7 +125,7 @@ SHEETS: tuple[Sheet, ...] = (
         "Settings",
         (
             Column("setting", required=True, help="Setting name (see the Settings table)."),
-            Column("value", "any", required=True, help="Setting value."),
+            Column("value", "any", help="Setting value; blank = the setting's default."),
             NOTES,
         ),
         key=("setting",),

@@ -34,7 +34,19 @@ def load_workbook_data(path: str | Path) -> ChainData:
 
 def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
     """Typed data and all findings; data is None when an error makes it unusable."""
-    findings: list[Finding] = []
+    findings: list[Finding] = list(raw.findings)
+    for sheet in raw.sheets.values():
+        for column, row in sheet.uncached:
+            findings.append(
+                Finding(
+                    "error",
+                    sheet.name,
+                    sheet.cell(column, row),
+                    f"{column} holds a formula with no saved result, so its value is unknown.",
+                    "open and save the workbook in Excel or LibreOffice (which stores formula "
+                    "results), or type the value instead of the formula.",
+                )
+            )
     tables: dict[str, pd.DataFrame] = {}
     for sheet in SHEETS:
         tables[sheet.name] = _parse_sheet(sheet, raw.sheets.get(sheet.name), findings)
@@ -225,7 +237,7 @@ def _parse_settings(
     if raw is None:
         return None
     settings: dict[str, Any] = {s.name: s.default for s in SETTINGS}
-    given = set()
+    blank_cells: dict[str, str] = {}
     for record in frame.to_dict("records"):
         name, value, row = record["setting"], record["value"], record["_row"]
         if name is None:
@@ -243,8 +255,8 @@ def _parse_settings(
                 )
             )
             continue
-        given.add(name)
         if is_blank(value):
+            blank_cells[name] = cell
             continue
         try:
             typed = coerce(value, spec.dtype)
@@ -266,15 +278,13 @@ def _parse_settings(
         settings[name] = typed
     for spec in SETTINGS:
         if spec.required and settings[spec.name] is None:
-            findings.append(
-                Finding(
-                    "error",
-                    "Settings",
-                    "Settings!A:B",
-                    f"setting {spec.name} is missing.",
-                    f"add a row with setting = {spec.name} and value = {spec.help.lower()}",
-                )
-            )
+            if spec.name in blank_cells:
+                where, message = blank_cells[spec.name], f"setting {spec.name} has no value."
+                hint = f"type the {spec.help.lower().rstrip('.')} in {where}."
+            else:
+                where, message = "Settings!A:B", f"setting {spec.name} is missing."
+                hint = f"add a row with setting = {spec.name} and value = {spec.help.lower()}"
+            findings.append(Finding("error", "Settings", where, message, hint))
     if settings["first_year"] is None or settings["last_year"] is None:
         return None
     if settings["first_year"] > settings["last_year"]:
