@@ -60,7 +60,7 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
 
     def element_balance(m, i, e, t):
         """Processor i, element e: sum_f yield_f,e x Flow_f = sum_out Flow + Unused[i, e, t]."""
-        c = "oxide" if _oxide_out(net, i) else "metal"
+        c = net.output_form(i)
         return (
             linear(m, [("Flow", f, k) for f, k in net.yields[i, e, t]])
             == shipped(i, c, e, t) + m.Unused[i, e, t]
@@ -131,11 +131,6 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
         )
 
     m.Demand_Balance = pyo.Constraint(m.DEMAND, rule=demand_balance)
-
-
-def _oxide_out(net: Network, i: str) -> bool:
-    info = net.sites[i]
-    return info.stage == "separation" or (info.stage == "recycling" and info.output == "oxide")
 
 
 def _objective(m: pyo.ConcreteModel, net: Network) -> None:

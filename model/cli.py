@@ -16,9 +16,10 @@ from rich.console import Console
 from rich.table import Table
 
 from .data import ChainData
+from .explain import sentences, unmet_reasons
 from .findings import Finding, InputError, errors_in
 from .pipeline import Run, check_book, solve_data
-from .reader import RawBook, read_workbook
+from .reader import RawBook, lock_file, read_workbook
 from .report import summary_json, write_solution
 from .template import write_template
 from .validate import parse_book
@@ -89,6 +90,12 @@ def solve(
             "overwritten. Fix: choose another --output."
         )
         raise typer.Exit(EXIT_INPUT)
+    if lock_file(out).exists():
+        err.print(
+            f"[red]ERROR[/red] {out} is open in Excel ({lock_file(out).name} exists). "
+            "Fix: close it in Excel, or choose another --output."
+        )
+        raise typer.Exit(EXIT_INPUT)
     data = _load_or_exit(workbook)
     run = solve_data(data, read_s=time.perf_counter() - started)
     _print_findings(data.findings)
@@ -133,6 +140,12 @@ def _print_summary(run: Run, out: Path) -> None:
     s = run.solution.summary
     colour = "green" if run.result.ok else "red"
     err.print(f"[{colour}]{s['status']}[/{colour}]: {s['message']}")
+    for sentence in sentences(
+        run.network,
+        run.result,
+        run.solution.tables.get("Explanations", unmet_reasons(run.network, run.result)),
+    ):
+        err.print(f"  - {sentence}", highlight=False)
     if run.result.ok:
         table = Table(show_header=True, header_style="bold")
         table.add_column("figure")

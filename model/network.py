@@ -96,6 +96,14 @@ class Network:
     def stage(self, i: str) -> str:
         return self.sites[i].stage
 
+    def output_form(self, i: str) -> str:
+        """oxide or metal: what processing site i makes (separation: oxide; metal: metal;
+        recycling: its `output`)."""
+        info = self.sites[i]
+        if info.stage == "recycling":
+            return info.output or "oxide"
+        return "oxide" if info.stage == "separation" else "metal"
+
     def region(self, node: str) -> str:
         """Region of a site or a segment."""
         if node in self.sites:

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .atomic import atomic_save
+from .charts import add_charts
 from .results import Solution
 from .terms import COST_COMPONENTS, COST_LABELS
 
@@ -29,6 +30,7 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "demand_t": ("t", "Magnet demand over the horizon"),
     "served_t": ("t", "Demand served"),
     "unmet_t": ("t", "Demand not served (priced at the unmet penalty)"),
+    "explanation": ("", "Why demand is unmet, or why there is no plan, in plain words"),
     "input_file": ("", "Input workbook"),
     "input_sha256": ("", "SHA-256 of the input workbook's bytes"),
     "read_s": ("s", "Reading and validating the workbook"),
@@ -48,6 +50,12 @@ SHEET_TEXT = {
     "Shares": "t of each element handled per stage, country and year, and the country's share.",
     "Unused": "Output made but neither used nor sold, and swarf not recycled.",
     "Marginals": "Value of 1 more kg of an element at each processing site (balance duals).",
+    "ElementBalance": "Each element's supply routes and uses per year, in t of metal "
+    "equivalent (oxide x oxide_to_metal).",
+    "Charts": "Supply by country per stage, cost by component, unmet demand, Dy/Tb routes.",
+    "ChartData": "The small tables the charts draw from.",
+    "Explanations": "For each segment and year with unmet demand: the binding limits upstream "
+    "of it, ranked by what 1 more kg of each would save.",
 }
 
 
@@ -93,10 +101,13 @@ def write_solution(solution: Solution, path: str | Path) -> Path:
     _style(ws, widths={"A": 34, "B": 24, "C": 8, "D": 70})
     for name, frame in solution.tables.items():
         _write_table(book.create_sheet(name), frame)
+    if solution.tables:
+        add_charts(book, solution.tables, solution.heavy)
     readme = book.create_sheet("ReadMe", 1)
     readme.append(["sheet", "what it holds"])
-    for name in ["Summary", *solution.tables]:
-        readme.append([name, SHEET_TEXT.get(name, "")])
+    for name in book.sheetnames:
+        if name != "ReadMe":
+            readme.append([name, SHEET_TEXT.get(name, "")])
     _style(readme, widths={"A": 14, "B": 100})
     return atomic_save(book, Path(path))
 

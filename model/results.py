@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import __version__
 from .data import ChainData
+from .explain import sentences, unmet_reasons
 from .network import Network
 from .solve import SolveResult
 from .terms import COST_COMPONENTS, COST_LABELS, cost_terms, element_terms, evaluate
@@ -31,6 +32,7 @@ class Solution:
 
     summary: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    heavy: list[str] = field(default_factory=list)  # heavy elements, for the balance charts
 
 
 def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
@@ -41,6 +43,7 @@ def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
         "objective_usd": None if result.objective is None else result.objective * KUSD,
     }
     if not result.ok:
+        summary["explanation"] = " ".join(sentences(net, result, unmet_reasons(net, result)))
         summary.update(_provenance(data, result))
         return Solution(summary)
     values = result.values
@@ -54,6 +57,8 @@ def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
         "Shares": _shares(net, values),
         "Unused": _unused(net, values),
         "Marginals": _marginals(net, result.duals),
+        "ElementBalance": _element_balance(net, values),
+        "Explanations": unmet_reasons(net, result),
     }
     total = float(costs["discounted_cost_usd"].sum())
     summary["total_cost_usd"] = total
@@ -64,9 +69,12 @@ def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
     summary["demand_t"] = float(demand["demand_t"].sum())
     summary["served_t"] = float(demand["served_t"].sum())
     summary["unmet_t"] = float(demand["unmet_t"].sum())
+    explained = sentences(net, result, tables["Explanations"])
+    summary["explanation"] = " ".join(explained) if explained else "All demand is served."
     summary.update(_kpis(tables["Shares"], net))
     summary.update(_provenance(data, result))
-    return Solution(summary, tables)
+    heavy = [e for e in net.elements if e in net.heavy]
+    return Solution(summary, tables, heavy)
 
 
 def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
@@ -225,15 +233,67 @@ def _shares(net: Network, values: dict) -> pd.DataFrame:
     return frame.sort_values(["stage", "element", "year", "country"]).reset_index(drop=True)
 
 
+BALANCE_COLUMNS = [
+    "separated_t",
+    "recycled_t",
+    "bought_oxide_t",
+    "bought_metal_t",
+    "in_bought_magnets_t",
+    "used_in_magnets_t",
+    "delivered_in_magnets_t",
+    "sold_t",
+    "unused_t",
+]
+
+
+def _element_balance(net: Network, values: dict) -> pd.DataFrame:
+    """Where each element comes from and goes, per year, in t of metal equivalent
+    (oxide x oxide_to_metal), so supply and use add up across forms."""
+    table: dict[tuple[str, int], dict[str, float]] = defaultdict(
+        lambda: dict.fromkeys(BALANCE_COLUMNS, 0.0)
+    )
+    flows = values["Flow"]
+    for i, info in net.sites.items():
+        for t in net.site_years[i]:
+            for e in net.elements:
+                metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
+                amount = evaluate(element_terms(net, i, e, t), values)
+                if info.stage == "separation":
+                    table[e, t]["separated_t"] += amount * metal_eq
+                elif info.stage == "recycling":
+                    table[e, t]["recycled_t"] += amount * metal_eq
+                elif info.stage == "magnet":
+                    table[e, t]["used_in_magnets_t"] += amount
+    for f, v in flows.items():
+        i, j, c, _x, t = f
+        for e in net.elements:
+            content = net.content(f, e) * v
+            if content <= EPS:
+                continue
+            metal_eq = net.oxide_to_metal[e] if c == "oxide" else 1.0
+            if net.stage(i) == "market":
+                key = {"oxide": "bought_oxide_t", "metal": "bought_metal_t"}.get(
+                    c, "in_bought_magnets_t"
+                )
+                table[e, t][key] += content * metal_eq
+            if j not in net.sites:
+                table[e, t]["delivered_in_magnets_t"] += content
+            elif net.stage(j) == "market":
+                table[e, t]["sold_t"] += content * metal_eq
+    for (i, e, t), v in values["Unused"].items():
+        metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
+        table[e, t]["unused_t"] += v * metal_eq
+    rows = [{"element": e, "year": t, **cols} for (e, t), cols in table.items()]
+    frame = pd.DataFrame(rows, columns=["element", "year", *BALANCE_COLUMNS])
+    return frame.sort_values(["element", "year"]).reset_index(drop=True)
+
+
 def _unused(net: Network, values: dict) -> pd.DataFrame:
     """Output made but neither used nor sold, and swarf not sent to a recycler."""
     rows = []
     for (i, e, t), v in values["Unused"].items():
         if v > EPS:
-            commodity = "metal" if net.stage(i) == "metal" else None
-            if commodity is None:
-                info = net.sites[i]
-                commodity = "oxide" if info.stage == "separation" else info.output
+            commodity = net.output_form(i)
             rows.append(
                 {
                     "site": i,
@@ -267,14 +327,11 @@ def _marginals(net: Network, duals: dict) -> pd.DataFrame:
     rows = []
     for name, form in (("Element_Balance", None), ("Metal_Balance", "metal")):
         for (i, e, t), y in duals.get(name, {}).items():
-            info = net.sites[i]
-            commodity = form or (
-                "metal" if info.stage == "metal" or info.output == "metal" else "oxide"
-            )
+            commodity = form or net.output_form(i)
             rows.append(
                 {
                     "site": i,
-                    "stage": info.stage,
+                    "stage": net.stage(i),
                     "commodity": commodity,
                     "element": e,
                     "year": t,

@@ -51,6 +51,8 @@ class SolveResult:
     status: str
     message: str
     objective: float | None
+    # constraints of an irreducible infeasible subset, as (component name, index)
+    conflict: list[tuple[str, tuple]] = field(default_factory=list)
     values: dict[str, dict[tuple, float]] = field(default_factory=dict)
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -121,6 +123,8 @@ def solve_model(model: pyo.ConcreteModel, time_limit_s: float = 600.0) -> SolveR
         objective=None,
         stats={"columns": n_cols, "rows": n_rows, "nonzeros": int(A.nnz)},
     )
+    if status == "infeasible":
+        result.conflict = _conflict(highs, info.rows)
     if status == "optimal":
         solution = highs.getSolution()
         result.objective = float(highs.getInfo().objective_function_value)
@@ -135,3 +139,15 @@ def solve_model(model: pyo.ConcreteModel, time_limit_s: float = 600.0) -> SolveR
     t3 = time.perf_counter()
     result.timings = {"handoff_s": t1 - t0, "solve_s": t2 - t1, "extract_s": t3 - t2}
     return result
+
+
+def _conflict(highs: highspy.Highs, rows: list) -> list[tuple[str, tuple]]:
+    """Names of the constraints in an irreducible infeasible subset (IIS), if HiGHS finds one."""
+    strategies = (highspy.IisStrategy.kIisStrategyFromLp, highspy.IisStrategy.kIisStrategyFromRay)
+    for strategy in strategies:
+        highs.setOptionValue("iis_strategy", int(strategy))
+        status, iis = highs.getIis()
+        if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
+            cons = [rows[r][0] for r in iis.row_index_]
+            return [(con.parent_component().name, _key(con)) for con in cons]
+    return []
