@@ -69,76 +69,117 @@ def _key(component_data) -> tuple:
     return index if isinstance(index, tuple) else (index,)
 
 
+class LpSession:
+    """A Pyomo model compiled once into a live HiGHS model that can be re-solved.
+
+    Objectives: every active Objective of the model becomes one cost vector
+    (`objective_names`); the first is used unless `use_objective` picks another.
+    Rows can be re-bounded by (constraint name, index) between solves; HiGHS warm-starts.
+    """
+
+    def __init__(self, model: pyo.ConcreteModel, time_limit_s: float = 600.0):
+        t0 = time.perf_counter()
+        self.model = model
+        self.error: SolveResult | None = None
+        try:
+            info = LinearStandardFormCompiler().write(model, mixed_form=True)
+        except InfeasibleConstraintException as exc:
+            self.error = SolveResult("infeasible", f"A constraint can never hold: {exc}", None)
+            return
+        self.columns = info.columns
+        self.rows = info.rows
+        self.row_of = {
+            (con.parent_component().name, _key(con)): r for r, (con, _k) in enumerate(info.rows)
+        }
+        n_cols, n_rows = len(self.columns), info.A.shape[0]
+        lower = np.array([-np.inf if v.lb is None else v.lb for v in self.columns], dtype=float)
+        upper = np.array([np.inf if v.ub is None else v.ub for v in self.columns], dtype=float)
+        rhs = np.asarray(info.rhs, dtype=float)
+        kinds = np.array([kind for _con, kind in info.rows], dtype=int)
+        costs = info.c.toarray() if n_cols else np.zeros((len(info.objectives), 0))
+        self.objective_names = [o.parent_component().name for o in info.objectives]
+        self.costs = {name: costs[k] for k, name in enumerate(self.objective_names)}
+        self.offsets = {
+            name: float(info.c_offset[k]) for k, name in enumerate(self.objective_names)
+        }
+        A = info.A.tocsc()
+        self.stats = {"columns": n_cols, "rows": n_rows, "nonzeros": int(A.nnz)}
+        for name, array in (("cost", costs.ravel()), ("row bound", rhs), ("coefficient", A.data)):
+            if np.isnan(array).any():
+                self.error = SolveResult(
+                    "error",
+                    f"The model has an undefined (NaN) {name}; no solve was attempted.",
+                    None,
+                )
+                return
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("time_limit", float(time_limit_s))
+        lp = highspy.HighsLp()
+        lp.num_col_ = n_cols
+        lp.num_row_ = n_rows
+        first = self.objective_names[0] if self.objective_names else None
+        lp.col_cost_ = self.costs[first] if first else np.zeros(n_cols)
+        lp.offset_ = self.offsets[first] if first else 0.0
+        lp.col_lower_ = lower
+        lp.col_upper_ = upper
+        lp.row_lower_ = np.where(kinds <= 0, rhs, -np.inf)
+        lp.row_upper_ = np.where(kinds >= 0, rhs, np.inf)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        self.highs.passModel(lp)
+        self.handoff_s = time.perf_counter() - t0
+
+    def use_objective(self, name: str) -> None:
+        """Minimise the named objective from now on."""
+        cost = self.costs[name]
+        self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        self.highs.changeObjectiveOffset(self.offsets[name])
+
+    def set_row_bounds(self, component: str, index: tuple, lower: float, upper: float) -> None:
+        """Change the bounds of one constraint row (use +-inf for no bound)."""
+        self.highs.changeRowBounds(self.row_of[component, index], lower, upper)
+
+    def column_values(self, vector: np.ndarray) -> float:
+        """cost-vector . current primal solution (e.g. an inactive objective's value)."""
+        return float(vector @ np.asarray(self.highs.getSolution().col_value))
+
+    def solve(self) -> SolveResult:
+        """Run HiGHS (warm-started after the first run) and return a plain result."""
+        if self.error is not None:
+            return self.error
+        t1 = time.perf_counter()
+        self.highs.run()
+        t2 = time.perf_counter()
+        status_text = self.highs.modelStatusToString(self.highs.getModelStatus())
+        status, message = PLAIN_STATUS.get(
+            status_text, ("error", f"The solver stopped without a plan ({status_text}).")
+        )
+        result = SolveResult(status=status, message=message, objective=None, stats=self.stats)
+        if status == "infeasible":
+            result.conflict = _conflict(self.highs, self.rows)
+        if status == "optimal":
+            solution = self.highs.getSolution()
+            result.objective = float(self.highs.getInfo().objective_function_value)
+            primal = np.asarray(solution.col_value)
+            for v, x in zip(self.columns, primal, strict=True):
+                result.values.setdefault(v.parent_component().name, {})[_key(v)] = float(x)
+            for var in self.model.component_objects(pyo.Var, active=True):
+                result.values.setdefault(var.name, {})
+            duals = np.asarray(solution.row_dual)
+            for (con, _kind), y in zip(self.rows, duals, strict=True):
+                result.duals.setdefault(con.parent_component().name, {})[_key(con)] = float(y)
+        t3 = time.perf_counter()
+        result.timings = {"handoff_s": self.handoff_s, "solve_s": t2 - t1, "extract_s": t3 - t2}
+        self.handoff_s = 0.0
+        return result
+
+
 def solve_model(model: pyo.ConcreteModel, time_limit_s: float = 600.0) -> SolveResult:
-    """Solve the LP with HiGHS; return status, objective (model units), primal values and duals."""
-    t0 = time.perf_counter()
-    try:
-        info = LinearStandardFormCompiler().write(model, mixed_form=True)
-    except InfeasibleConstraintException as exc:
-        return SolveResult("infeasible", f"A constraint can never hold: {exc}", None)
-    columns = info.columns
-    n_cols, n_rows = len(columns), info.A.shape[0]
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
-    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
-    rhs = np.asarray(info.rhs, dtype=float)
-    kinds = np.array([kind for _con, kind in info.rows], dtype=int)
-    row_lower = np.where(kinds <= 0, rhs, -np.inf)
-    row_upper = np.where(kinds >= 0, rhs, np.inf)
-    cost = info.c.toarray().ravel() if n_cols else np.zeros(0)
-    A = info.A.tocsc()
-    for name, array in (("cost", cost), ("row bound", rhs), ("coefficient", A.data)):
-        if np.isnan(array).any():
-            return SolveResult(
-                "error", f"The model has an undefined (NaN) {name}; no solve was attempted.", None
-            )
-
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("time_limit", float(time_limit_s))
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = row_lower
-    lp.row_upper_ = row_upper
-    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    highs.passModel(lp)
-    t1 = time.perf_counter()
-    highs.run()
-    t2 = time.perf_counter()
-
-    status_text = highs.modelStatusToString(highs.getModelStatus())
-    status, message = PLAIN_STATUS.get(
-        status_text, ("error", f"The solver stopped without a plan ({status_text}).")
-    )
-    result = SolveResult(
-        status=status,
-        message=message,
-        objective=None,
-        stats={"columns": n_cols, "rows": n_rows, "nonzeros": int(A.nnz)},
-    )
-    if status == "infeasible":
-        result.conflict = _conflict(highs, info.rows)
-    if status == "optimal":
-        solution = highs.getSolution()
-        result.objective = float(highs.getInfo().objective_function_value)
-        primal = np.asarray(solution.col_value)
-        for v, x in zip(columns, primal, strict=True):
-            result.values.setdefault(v.parent_component().name, {})[_key(v)] = float(x)
-        for var in model.component_objects(pyo.Var, active=True):
-            result.values.setdefault(var.name, {})
-        duals = np.asarray(solution.row_dual)
-        for (con, _kind), y in zip(info.rows, duals, strict=True):
-            result.duals.setdefault(con.parent_component().name, {})[_key(con)] = float(y)
-    t3 = time.perf_counter()
-    result.timings = {"handoff_s": t1 - t0, "solve_s": t2 - t1, "extract_s": t3 - t2}
-    return result
+    """Solve the LP once with HiGHS: status, objective (model units), primal values and duals."""
+    return LpSession(model, time_limit_s).solve()
 
 
 def _conflict(highs: highspy.Highs, rows: list) -> list[tuple[str, tuple]]:
