@@ -9,28 +9,20 @@ objective, so a new feature adds a component rather than editing the objective.
 from __future__ import annotations
 
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
 
+from .build_rules import add_rules
+from .linexpr import linear
 from .network import Network
-from .terms import COST_COMPONENTS, Term, cost_terms, throughput_terms
-
-
-def linear(m: pyo.ConcreteModel, terms: list[Term]):
-    """sum(coef x var[index]) as one Pyomo LinearExpression (0 when there are no terms)."""
-    if not terms:
-        return 0.0
-    variables = [getattr(m, v)[k] for v, k, _c in terms]
-    return LinearExpression(
-        constant=0.0, linear_coefs=[c for _v, _k, c in terms], linear_vars=variables
-    )
+from .terms import COST_COMPONENTS, cost_terms, risk_terms, throughput_terms
 
 
 def build_model(net: Network) -> pyo.ConcreteModel:
     """The sourcing LP for one network (see docs/formulation.md for the algebra)."""
     m = pyo.ConcreteModel(name="mine2magnet")
     _sets(m, net)
-    _variables(m)
+    _variables(m, net)
     _constraints(m, net)
+    add_rules(m, net)
     _objective(m, net)
     return m
 
@@ -43,10 +35,19 @@ def _sets(m: pyo.ConcreteModel, net: Network) -> None:
     m.CAP = pyo.Set(initialize=list(net.cap_t), dimen=2, ordered=True)
     m.MARKET_CAPS = pyo.Set(initialize=list(net.market_caps), dimen=4, ordered=True)
     m.YEARS = pyo.Set(initialize=net.years, ordered=True)
+    m.STOCKS = pyo.Set(
+        initialize=[(i, e, t) for (i, e) in net.stocks for t in net.years], dimen=3, ordered=True
+    )
 
 
-def _variables(m: pyo.ConcreteModel) -> None:
+def _variables(m: pyo.ConcreteModel, net: Network) -> None:
     m.Flow = pyo.Var(m.FLOWS, domain=pyo.NonNegativeReals, doc="t moved on arc (i,j,c,x) in t")
+    m.Stock = pyo.Var(
+        m.STOCKS,
+        domain=pyo.NonNegativeReals,
+        bounds=lambda m, i, e, t: (net.stocks[i, e].min_t, net.stocks[i, e].max_t),
+        doc="t of e held at i at the end of year t",
+    )
     m.Make = pyo.Var(m.MAKE, domain=pyo.NonNegativeReals, doc="t of grade g made at m in t")
     m.Unused = pyo.Var(m.UNUSED, domain=pyo.NonNegativeReals, doc="t of e made at i, not used")
     m.Unmet = pyo.Var(m.DEMAND, domain=pyo.NonNegativeReals, doc="t of demand of s not served")
@@ -58,11 +59,23 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
     def shipped(i: str, c: str, x: str, t: int):
         return sum(flow[f] for f in net.shipped.get((i, c, x, t), ()))
 
+    first_year = net.years[0]
+    balanced_stock: set[tuple[str, str, int]] = set()
+
+    def release(i: str, e: str, t: int):
+        """Stock drawn in year t: Stock[i, e, t-1] (initial_t in year 1) - Stock[i, e, t]."""
+        if (i, e) not in net.stocks:
+            return 0.0
+        balanced_stock.add((i, e, t))
+        before = net.stocks[i, e].initial_t if t == first_year else m.Stock[i, e, t - 1]
+        return before - m.Stock[i, e, t]
+
     def element_balance(m, i, e, t):
-        """Processor i, element e: sum_f yield_f,e x Flow_f = sum_out Flow + Unused[i, e, t]."""
+        """Processor i, element e: sum_f yield_f,e x Flow_f + stock drawn
+        = sum_out Flow + Unused[i, e, t]."""
         c = net.output_form(i)
         return (
-            linear(m, [("Flow", f, k) for f, k in net.yields[i, e, t]])
+            linear(m, [("Flow", f, k) for f, k in net.yields[i, e, t]]) + release(i, e, t)
             == shipped(i, c, e, t) + m.Unused[i, e, t]
         )
 
@@ -78,7 +91,8 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
     ]
 
     def metal_balance(m, i, e, t):
-        """Magnet plant i: metal e in = (1 + swarf_i) x sum_g recipe[g, e] x Make[i, g, t]."""
+        """Magnet plant i: metal e in + stock drawn
+        = (1 + swarf_i) x sum_g r[g, e] x Make[i, g, t]."""
         used = [
             ("Make", k, (1.0 + net.sites[i].swarf_share) * net.recipe.get((k[1], e), 0.0))
             for k in net.make_by_site.get((i, t), [])
@@ -87,7 +101,7 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
         arriving = [f for f in net.inflows[i, t] if f[2] == "metal" and f[3] == e]
         if not used and not arriving:
             return pyo.Constraint.Skip
-        return sum(flow[f] for f in arriving) == linear(m, used)
+        return sum(flow[f] for f in arriving) + release(i, e, t) == linear(m, used)
 
     m.METAL_BALANCE = pyo.Set(initialize=metal_keys, dimen=3, ordered=True)
     m.Metal_Balance = pyo.Constraint(m.METAL_BALANCE, rule=metal_balance)
@@ -132,15 +146,35 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
 
     m.Demand_Balance = pyo.Constraint(m.DEMAND, rule=demand_balance)
 
+    def stock_carry(m, i, e, t):
+        """Years with no balance row at i: the stock carries over unchanged."""
+        if (i, e, t) in balanced_stock:
+            return pyo.Constraint.Skip
+        before = net.stocks[i, e].initial_t if t == first_year else m.Stock[i, e, t - 1]
+        return m.Stock[i, e, t] == before
+
+    m.Stock_Carry = pyo.Constraint(m.STOCKS, rule=stock_carry)
+
 
 def _objective(m: pyo.ConcreteModel, net: Network) -> None:
-    """minimise sum_component sum_t discount[t] x Cost[component, t]   (kUSD)."""
+    """minimise TotalCost + risk_weight x TotalRisk, both discounted sums over years (kUSD):
+
+    TotalCost = sum_component sum_t discount[t] x Cost[component, t]
+    TotalRisk = sum_t discount[t] x Risk[t]
+    MinRisk (inactive unless a caller activates it) minimises TotalRisk alone.
+    """
     terms = cost_terms(net)
+    risks = risk_terms(net)
     m.COST_KEYS = pyo.Set(
         initialize=[(c, t) for c in COST_COMPONENTS for t in net.years], dimen=2, ordered=True
     )
     m.Cost = pyo.Expression(m.COST_KEYS, rule=lambda m, c, t: linear(m, terms[c].get(t, [])))
     m.cost_components = list(COST_COMPONENTS)
-    m.TotalCost = pyo.Objective(
-        expr=sum(net.discount[t] * m.Cost[c, t] for c, t in m.COST_KEYS), sense=pyo.minimize
+    m.Risk = pyo.Expression(m.YEARS, rule=lambda m, t: linear(m, risks.get(t, [])))
+    m.TotalCost = pyo.Expression(expr=sum(net.discount[t] * m.Cost[c, t] for c, t in m.COST_KEYS))
+    m.TotalRisk = pyo.Expression(expr=sum(net.discount[t] * m.Risk[t] for t in net.years))
+    m.Objective = pyo.Objective(
+        expr=m.TotalCost + net.risk_weight * m.TotalRisk, sense=pyo.minimize
     )
+    m.MinRisk = pyo.Objective(expr=m.TotalRisk, sense=pyo.minimize)
+    m.MinRisk.deactivate()

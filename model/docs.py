@@ -62,8 +62,6 @@ def workbook_reference() -> str:
         lines.append(f"| {s.name} | {s.dtype} | {s.unit} | {default} | [{lo}, {hi}] | {s.help} |")
     for sheet in SHEETS:
         status = "required" if sheet.required else "optional"
-        if not sheet.modelled:
-            status += "; read and checked, not yet in the optimisation"
         key = f" Key: {', '.join(sheet.key)}." if sheet.key else ""
         lines += [
             "",

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .data import ChainData
+from .rules import Contract, PolicyLimit, Stock, derive_rules
 from .schema import DEFAULT_VALUE_AT_RISK_USD_PER_KG
 
 Flow = tuple[str, str, str, str, int]
@@ -71,6 +73,7 @@ class Network:
     demand_t: dict[tuple[str, int], float]
     composition: dict[tuple[str, str], float]
     recovery: dict[tuple[str, str], float]
+    risk_weight: float = 0.0
     restricted: set[str] = field(default_factory=set)
     heavy: set[str] = field(default_factory=set)
     flows: list[Flow] = field(default_factory=list)
@@ -91,6 +94,14 @@ class Network:
         default_factory=lambda: defaultdict(list)
     )
     market_caps: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
+    # planner's rules (rules.py)
+    policies: list[PolicyLimit] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)
+    contract_price: dict[tuple[str, int], float] = field(default_factory=dict)
+    stocks: dict[tuple[str, str], Stock] = field(default_factory=dict)
+    compliant_segments: dict[str, set[int]] = field(default_factory=dict)
+    compliant_flows: list[Flow] = field(default_factory=list)
+    compliant_sites: set[tuple[str, int]] = field(default_factory=set)
     prices: dict[tuple[str, str, str, int], dict[str, float | None]] = field(default_factory=dict)
 
     def stage(self, i: str) -> str:
@@ -103,6 +114,22 @@ class Network:
         if info.stage == "recycling":
             return info.output or "oxide"
         return "oxide" if info.stage == "separation" else "metal"
+
+    @cached_property
+    def sites_by_stage(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for i, info in self.sites.items():
+            out[info.stage].append(i)
+        return out
+
+    @cached_property
+    def site_years_set(self) -> dict[str, set[int]]:
+        return {i: set(ys) for i, ys in self.site_years.items()}
+
+    def risk_usd_per_kg(self, i: str) -> float:
+        """Risk per kg handled at site i: its risk score x its value at risk."""
+        info = self.sites[i]
+        return info.risk_score * info.value_at_risk_usd_per_kg
 
     def region(self, node: str) -> str:
         """Region of a site or a segment."""
@@ -219,10 +246,12 @@ def build_network(data: ChainData) -> Network:
         composition=composition,
         recovery=recovery,
     )
+    net.risk_weight = st["risk_weight"] or 0.0
     net.restricted = {c for c, r in countries.items() if r["restricted"]}
     net.heavy = {r["element"] for r in t_["Elements"].to_dict("records") if r["class"] == "heavy"}
     net.prices = _market_prices(data, years)
     _add_arcs(net, data)
+    derive_rules(data, net)
     return net
 
 

@@ -23,9 +23,10 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "status": ("", "optimal, infeasible, unbounded, time_limit or error"),
     "message": ("", "What the solver's status means, in plain words"),
-    "objective_usd": ("USD", "Objective: discounted total cost + risk_weight x risk"),
+    "objective_usd": ("USD", "Objective: total_cost_usd + risk_weight x risk_usd"),
     "total_cost_usd": ("USD", "Discounted total cost (sum of the components below)"),
-    "risk": ("USD", "Risk term (not yet weighted into this version's objective)"),
+    "risk_usd": ("USD", "Risk: t handled x risk score x value at risk, discounted"),
+    "risk_weight": ("-", "Weight of risk in the objective"),
     **{f"{c}_usd": ("USD", f"{COST_LABELS[c]}, discounted") for c in COST_COMPONENTS},
     "demand_t": ("t", "Magnet demand over the horizon"),
     "served_t": ("t", "Demand served"),
@@ -54,6 +55,11 @@ SHEET_TEXT = {
     "equivalent (oxide x oxide_to_metal).",
     "Charts": "Supply by country per stage, cost by component, unmet demand, Dy/Tb routes.",
     "ChartData": "The small tables the charts draw from.",
+    "Risk": "Risk by country, stage and year: t handled x risk score x value at risk.",
+    "Policies": "Per policy and year: achieved, limit, binding, shadow price, violation.",
+    "Contracts": "Per contract and year: take, limits, take-or-pay shortfall and payment.",
+    "Stocks": "End-of-year stock levels, bounds and holding cost.",
+    "Compliance": "Magnets received by segments requiring compliant chains; the compliant part.",
     "Explanations": "For each segment and year with unmet demand: the binding limits upstream "
     "of it, ranked by what 1 more kg of each would save.",
 }

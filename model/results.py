@@ -18,6 +18,13 @@ from . import __version__
 from .data import ChainData
 from .explain import sentences, unmet_reasons
 from .network import Network
+from .results_rules import (
+    compliance_table,
+    contract_table,
+    policy_table,
+    risk_table,
+    stock_table,
+)
 from .solve import SolveResult
 from .terms import COST_COMPONENTS, COST_LABELS, cost_terms, element_terms, evaluate
 from .terms import throughput_terms as _throughput
@@ -58,11 +65,21 @@ def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
         "Unused": _unused(net, values),
         "Marginals": _marginals(net, result.duals),
         "ElementBalance": _element_balance(net, values),
+        "Risk": risk_table(net, values),
         "Explanations": unmet_reasons(net, result),
     }
+    if net.policies:
+        tables["Policies"] = policy_table(net, result)
+    if net.contracts:
+        tables["Contracts"] = contract_table(net, values)
+    if net.stocks:
+        tables["Stocks"] = stock_table(net, values)
+    if net.compliant_segments:
+        tables["Compliance"] = compliance_table(net, values)
     total = float(costs["discounted_cost_usd"].sum())
     summary["total_cost_usd"] = total
-    summary["risk"] = 0.0
+    summary["risk_usd"] = float(tables["Risk"]["discounted_risk_usd"].sum())
+    summary["risk_weight"] = net.risk_weight
     by_component = costs.groupby("component", sort=False)["discounted_cost_usd"].sum()
     for component in COST_COMPONENTS:
         summary[f"{component}_usd"] = float(by_component.get(component, 0.0))

@@ -61,7 +61,6 @@ class Sheet:
     key: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
-    modelled: bool = True
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -439,7 +438,6 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         key=("policy",),
         help="Country caps, regional and recycled minimums, bans.",
-        modelled=False,
     ),
     Sheet(
         "Contracts",
@@ -456,7 +454,6 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         key=("contract",),
         help="Offtake agreements and MOUs.",
-        modelled=False,
     ),
     Sheet(
         "Stocks",
@@ -471,7 +468,6 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         key=("site", "element"),
         help="Strategic stocks carried between years.",
-        modelled=False,
     ),
 )
 

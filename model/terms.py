@@ -14,20 +14,27 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from .network import Network
+from .rules import PolicyLimit
 
 Term = tuple[str, tuple, float]
 
 COST_COMPONENTS = (
     "site_cost",
+    "contracts",
     "incentives",
     "purchases",
     "sales",
     "transport",
     "tariffs",
+    "holding",
     "unmet_penalty",
+    "policy_penalty",
 )
 COST_LABELS = {
     "site_cost": "Site operating costs",
+    "contracts": "Contract payments (incl. take-or-pay for untaken minimums)",
+    "holding": "Stock holding costs",
+    "policy_penalty": "Soft policy violation penalties",
     "incentives": "Incentives (credits, negative)",
     "purchases": "Market purchases",
     "sales": "Market sales (revenue, negative)",
@@ -77,19 +84,24 @@ def element_terms(net: Network, i: str, e: str, t: int) -> list[Term]:
 def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
     """component -> year -> terms, undiscounted, coefficients in USD/kg (kUSD per t).
 
-    site_cost      = sum_i cost_i x Throughput[i, t]
+    site_cost      = sum_i cost_i x Throughput[i, t]   (site-years without a contract price)
+    contracts      = sum_k price_k x (Throughput[site_k, t] + Shortfall[k, t])
     incentives     = - sum_i incentive_i x Throughput[i, t]
     purchases      = sum_{f out of a market} price_f x Flow_f
     sales          = - sum_{f into a market} bid_f x Flow_f
     transport      = sum_f transport_f x Flow_f
     tariffs        = sum_f tariff_pct/100 x customs_value x Flow_f
+    holding        = sum_(i,e) holding_i,e x Stock[i, e, t]
     unmet_penalty  = sum_s penalty_s x Unmet[s, t]
+    policy_penalty = sum_p penalty_p x Violation[p]   (soft policies)
     """
     out: dict[str, dict[int, list[Term]]] = {c: defaultdict(list) for c in COST_COMPONENTS}
     for i, info in net.sites.items():
         for t in net.site_years[i]:
             through = throughput_terms(net, i, t)
-            if info.cost_usd_per_kg:
+            if (i, t) in net.contract_price:
+                out["contracts"][t] += _scaled(through, net.contract_price[i, t])
+            elif info.cost_usd_per_kg:
                 out["site_cost"][t] += _scaled(through, info.cost_usd_per_kg)
             if info.incentive_usd_per_kg:
                 out["incentives"][t] += _scaled(through, -info.incentive_usd_per_kg)
@@ -104,7 +116,84 @@ def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
                 out[name][f[-1]].append(("Flow", f, sign * coef))
     for (s, t), _demand in net.demand_t.items():
         out["unmet_penalty"][t].append(("Unmet", (s, t), net.segments[s].penalty_usd_per_kg))
+    for k in net.contracts:
+        if k.binding and k.min_t:
+            price = k.price_usd_per_kg
+            if price is None:
+                price = net.sites[k.site].cost_usd_per_kg
+            for t in k.years:
+                out["contracts"][t].append(("Shortfall", (k.contract, t), price))
+    for (i, e), stock in net.stocks.items():
+        if stock.holding_usd_per_kg_yr:
+            for t in net.years:
+                out["holding"][t].append(("Stock", (i, e, t), stock.holding_usd_per_kg_yr))
+    for p in net.policies:
+        if p.soft:
+            out["policy_penalty"][p.year].append(("Violation", p.key, p.penalty_usd_per_kg))
     return out
+
+
+def risk_terms(net: Network) -> dict[int, list[Term]]:
+    """Risk[t] = sum_i risk_score_i x value_at_risk_i x Throughput[i, t]  (kUSD)."""
+    out: dict[int, list[Term]] = defaultdict(list)
+    for i in net.sites:
+        weight = net.risk_usd_per_kg(i)
+        if weight:
+            for t in net.site_years[i]:
+                out[t] += _scaled(throughput_terms(net, i, t), weight)
+    return out
+
+
+MARKET_STAGE = {"oxide": "separation", "metal": "metal", "magnet": "magnet"}
+
+
+def stage_element_terms(
+    net: Network, stage: str, e: str, t: int, sites: Iterable[str]
+) -> list[Term]:
+    """t of element e handled at `stage` in year t by the given sites.
+
+    Markets count at the stage whose product they sell (oxide at separation, metal at metal,
+    magnets at magnet); other sites at their own stage (element_terms).
+    """
+    terms: list[Term] = []
+    for i in sites:
+        info = net.sites[i]
+        if info.stage == "market":
+            for f in net.outflows.get((i, t), []):
+                if MARKET_STAGE[f[2]] == stage:
+                    content = net.content(f, e)
+                    if content > 0:
+                        terms.append(("Flow", f, content))
+        elif info.stage == stage and t in net.site_years_set[i]:
+            terms += element_terms(net, i, e, t)
+    return terms
+
+
+def recycled_metal_terms(net: Network, e: str, t: int) -> list[Term]:
+    """Recycled e reaching magnet plants as metal: short-loop metal in, plus metal made from
+    long-loop oxide at the receiving plant (oxide x oxide_to_metal x its recovery)."""
+    terms: list[Term] = []
+    for r in net.sites_by_stage.get("recycling", ()):
+        for f in net.outflows.get((r, t), []):
+            if f[3] != e or f[1] not in net.sites:
+                continue
+            to_stage = net.stage(f[1])
+            if f[2] == "metal" and to_stage == "magnet":
+                terms.append(("Flow", f, 1.0))
+            elif f[2] == "oxide" and to_stage == "metal":
+                coef = net.oxide_to_metal[e] * net.recovery.get((f[1], e), 1.0)
+                terms.append(("Flow", f, coef))
+    return terms
+
+
+def magnet_metal_terms(net: Network, e: str, t: int) -> list[Term]:
+    """Metal of element e arriving at magnet plants in year t."""
+    return [
+        ("Flow", f, 1.0)
+        for m in net.sites_by_stage.get("magnet", ())
+        for f in net.inflows.get((m, t), [])
+        if f[2] == "metal" and f[3] == e
+    ]
 
 
 def _scaled(terms: Iterable[Term], factor: float) -> list[Term]:
@@ -114,3 +203,35 @@ def _scaled(terms: Iterable[Term], factor: float) -> list[Term]:
 def evaluate(terms: Iterable[Term], values: Mapping[str, Mapping[tuple, float]]) -> float:
     """Value of sum(coef x var[index]) on a solution (a missing value counts as 0)."""
     return sum(c * values[v].get(k, 0.0) for v, k, c in terms)
+
+
+def policy_terms(net: Network, p: PolicyLimit) -> list[Term]:
+    """Left-hand side of a policy:  group - value x total  (<= 0 for max and ban, >= 0 for min).
+
+    max_country_share / ban_country: group = what `stage` handles in `country` (ban: group
+    alone); min_region_share: group = what `stage` handles inside `region`;
+    min_recycled_share: group = recycled metal reaching magnet plants, total = all metal
+    reaching magnet plants. Elements: the policy's element, or all tracked elements.
+    """
+    group, total = policy_parts(net, p)
+    if p.type == "ban_country":
+        return group
+    return group + _scaled(total, -p.value)
+
+
+def policy_parts(net: Network, p: PolicyLimit) -> tuple[list[Term], list[Term]]:
+    """(group, total) of a policy, for reporting the achieved share."""
+    t = p.year
+    if p.type == "min_recycled_share":
+        return (
+            [x for e in p.elements for x in recycled_metal_terms(net, e, t)],
+            [x for e in p.elements for x in magnet_metal_terms(net, e, t)],
+        )
+    candidates = net.sites_by_stage.get(p.stage, []) + net.sites_by_stage.get("market", [])
+    if p.type == "min_region_share":
+        members = [i for i in candidates if net.sites[i].region == p.region]
+    else:
+        members = [i for i in candidates if net.sites[i].country == p.country]
+    group = [x for e in p.elements for x in stage_element_terms(net, p.stage, e, t, members)]
+    total = [x for e in p.elements for x in stage_element_terms(net, p.stage, e, t, candidates)]
+    return group, total

@@ -112,17 +112,6 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet | None, findings: list[Finding]) ->
     # object dtype keeps blank cells as None (a float column would turn them into NaN)
     frame = pd.DataFrame(records, columns=columns, dtype=object)
     _check_duplicates(sheet, raw, frame, findings)
-    if not sheet.modelled and len(frame):
-        findings.append(
-            Finding(
-                "warning",
-                sheet.name,
-                sheet.name,
-                f"sheet {sheet.name} is read and checked but not yet part of the optimisation; "
-                "its rows do not change the plan.",
-                "leave it in place; it will take effect when the model supports it.",
-            )
-        )
     return frame
 
 
@@ -480,6 +469,8 @@ def _check_chain_rules(
                 "fill price_usd_per_kg (the market sells) or bid_usd_per_kg (it buys).",
             )
 
+    _check_rules_sheets(tables, stage_of, add)
+
     for sheet_name in ("Demand", "Capacity", "MarketPrices"):
         for rec in tables[sheet_name].to_dict("records"):
             year = rec["year"]
@@ -492,3 +483,101 @@ def _check_chain_rules(
                     "adjust the year or the Settings horizon.",
                     severity="warning",
                 )
+
+
+POLICY_NEEDS = {
+    "max_country_share": ("stage", "country", "value"),
+    "min_region_share": ("stage", "region", "value"),
+    "min_recycled_share": ("value",),
+    "ban_country": ("stage", "country"),
+}
+STOCK_STAGES = ("separation", "metal", "recycling", "magnet")
+
+
+def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str], add) -> None:
+    """Policies name what their type needs; contracts and stocks sit on sites that can hold them."""
+    for rec in tables["Policies"].to_dict("records"):
+        for column in POLICY_NEEDS.get(rec["type"], ()):
+            if rec[column] is None:
+                add(
+                    "Policies",
+                    column,
+                    rec["_row"],
+                    f"policy {rec['policy']} of type {rec['type']} needs {column}.",
+                    f"fill in {column} (a {rec['type']} policy uses "
+                    f"{', '.join(POLICY_NEEDS[rec['type']])}).",
+                )
+        if rec["type"] != "max_country_share" and rec["country"] == "*":
+            add(
+                "Policies",
+                "country",
+                rec["_row"],
+                f"country '*' (each country) only applies to max_country_share, not {rec['type']}.",
+                "name one country, or use type max_country_share.",
+            )
+        if rec["stage"] == "market":
+            add(
+                "Policies",
+                "stage",
+                rec["_row"],
+                "policies apply to production stages; market purchases count at the stage of "
+                "what they sell (oxide at separation, metal at metal, magnets at magnet).",
+                "use separation, metal or magnet instead of market.",
+            )
+    for rec in tables["Contracts"].to_dict("records"):
+        stage = stage_of.get(rec["site"])
+        if stage == "market":
+            add(
+                "Contracts",
+                "site",
+                rec["_row"],
+                f"contract {rec['contract']} is on market {rec['site']}; contracts are with "
+                "supplier sites (mines, processors, plants, recyclers).",
+                "model market terms in MarketPrices (price and max_t) instead.",
+            )
+        low, high = rec["min_t"], rec["max_t"]
+        if low is not None and high is not None and low > high:
+            add(
+                "Contracts",
+                "min_t",
+                rec["_row"],
+                f"contract {rec['contract']}: min_t {low:g} is above max_t {high:g}.",
+                "make min_t <= max_t.",
+            )
+        first = rec["first_year"] if rec["first_year"] is not None else -(10**6)
+        last = rec["last_year"] if rec["last_year"] is not None else 10**6
+        for other in tables["Contracts"].to_dict("records"):
+            if other["_row"] >= rec["_row"] or other["site"] != rec["site"]:
+                continue
+            o_first = other["first_year"] if other["first_year"] is not None else -(10**6)
+            o_last = other["last_year"] if other["last_year"] is not None else 10**6
+            if max(first, o_first) <= min(last, o_last):
+                add(
+                    "Contracts",
+                    "site",
+                    rec["_row"],
+                    f"contracts {other['contract']} and {rec['contract']} cover {rec['site']} "
+                    "in the same years.",
+                    "merge them into one row, or give them years that do not overlap.",
+                )
+    for rec in tables["Stocks"].to_dict("records"):
+        stage = stage_of.get(rec["site"])
+        if stage is not None and stage not in STOCK_STAGES:
+            add(
+                "Stocks",
+                "site",
+                rec["_row"],
+                f"{rec['site']} is a {stage} site; stocks are held at "
+                f"{', '.join(STOCK_STAGES)} sites.",
+                "hold the stock at the separator, metal maker, recycler or magnet plant.",
+            )
+        low, high = rec["min_t"] or 0.0, rec["max_t"]
+        if high is not None and (low > high or (rec["initial_t"] or 0.0) > high):
+            add(
+                "Stocks",
+                "max_t",
+                rec["_row"],
+                f"stock of {rec['element']} at {rec['site']}: max_t {high:g} is below min_t or "
+                "initial_t.",
+                "make min_t <= max_t and initial_t <= max_t.",
+            )

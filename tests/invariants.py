@@ -84,15 +84,19 @@ def check_mass_balance(run: Run) -> None:
 
 
 def check_costs_add_up(run: Run) -> None:
-    """Discounted components sum to the objective; the Costs sheet and Flows agree."""
+    """Discounted components sum to the total cost, and cost + risk_weight x risk to the
+    objective; the Costs sheet, the Risk sheet and Flows agree."""
     summary, tables = run.solution.summary, run.solution.tables
-    components = [
-        k for k in summary if k.endswith("_usd") and k not in ("objective_usd", "total_cost_usd")
-    ]
-    assert sum(summary[k] for k in components) == pytest.approx(summary["objective_usd"], rel=1e-7)
-    assert summary["total_cost_usd"] == pytest.approx(summary["objective_usd"], rel=1e-7)
+    components = [k for k in summary if k.endswith("_usd")]
+    components = [k for k in components if k not in ("objective_usd", "total_cost_usd", "risk_usd")]
+    total = summary["total_cost_usd"]
+    assert sum(summary[k] for k in components) == pytest.approx(total, rel=1e-7)
+    objective = total + summary["risk_weight"] * summary["risk_usd"]
+    assert objective == pytest.approx(summary["objective_usd"], rel=1e-7)
     costs = tables["Costs"]
-    assert costs["discounted_cost_usd"].sum() == pytest.approx(summary["objective_usd"], rel=1e-7)
+    assert costs["discounted_cost_usd"].sum() == pytest.approx(total, rel=1e-7)
+    risk = tables["Risk"]["discounted_risk_usd"].sum()
+    assert risk == pytest.approx(summary["risk_usd"], rel=1e-7)
     flow_money = costs[costs["component"].isin(["purchases", "sales", "transport", "tariffs"])]
     assert tables["Flows"]["cost_usd"].sum() == pytest.approx(
         flow_money["cost_usd"].sum(), rel=1e-7, abs=1e-3
