@@ -26,7 +26,15 @@ from .results_rules import (
     stock_table,
 )
 from .solve import SolveResult
-from .terms import COST_COMPONENTS, COST_LABELS, cost_terms, element_terms, evaluate
+from .terms import (
+    COST_COMPONENTS,
+    COST_LABELS,
+    MARKET_STAGE,
+    cost_terms,
+    element_terms,
+    evaluate,
+    stage_element_terms,
+)
 from .terms import throughput_terms as _throughput
 
 EPS = 1e-7
@@ -215,9 +223,6 @@ def _demand(net: Network, values: dict, duals: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-MARKET_STAGE = {"oxide": "separation", "metal": "metal", "magnet": "magnet"}
-
-
 def _shares(net: Network, values: dict) -> pd.DataFrame:
     """t of each element handled per stage, country and year, and its share of the stage.
 
@@ -226,18 +231,13 @@ def _shares(net: Network, values: dict) -> pd.DataFrame:
     """
     handled: dict[tuple[str, str, str, int], float] = defaultdict(float)
     for i, info in net.sites.items():
-        for t in net.site_years[i]:
-            if info.stage == "market":
-                for f in net.outflows.get((i, t), []):
-                    for e in net.elements:
-                        amount = net.content(f, e) * values["Flow"].get(f, 0.0)
-                        if amount > EPS:
-                            handled[MARKET_STAGE[f[2]], info.country, e, t] += amount
-                continue
-            for e in net.elements:
-                amount = evaluate(element_terms(net, i, e, t), values)
-                if amount > EPS:
-                    handled[info.stage, info.country, e, t] += amount
+        stages = set(MARKET_STAGE.values()) if info.stage == "market" else {info.stage}
+        for stage in stages:
+            for t in net.site_years[i]:
+                for e in net.elements:
+                    amount = evaluate(stage_element_terms(net, stage, e, t, [i]), values)
+                    if amount > EPS:
+                        handled[stage, info.country, e, t] += amount
     frame = pd.DataFrame(
         [
             {"stage": s, "country": c, "element": e, "year": t, "t": v}

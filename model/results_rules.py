@@ -48,8 +48,9 @@ def policy_table(net: Network, result: SolveResult) -> pd.DataFrame:
     """Per policy and year: achieved value, limit, binding, shadow price and violation.
 
     achieved is a share (group / total) for share policies and t handled for bans;
-    shadow_price_usd_per_kg is d(objective)/d(one more t allowed in the group), in that year's
-    USD per kg; violation_t is the t beyond the limit (soft policies only).
+    shadow_price_usd_per_kg is what relaxing the policy by one kg would save (the dual's size,
+    in that year's USD per kg; 0 when it does not bind); violation_t is the t beyond the limit
+    (soft policies only).
     """
     values, duals = result.values, result.duals.get("Policy", {})
     rows = []
@@ -58,7 +59,7 @@ def policy_table(net: Network, result: SolveResult) -> pd.DataFrame:
         group, total = evaluate(group_terms, values), evaluate(total_terms, values)
         lhs = evaluate(policy_terms(net, p), values)
         violation = values.get("Violation", {}).get(p.key, 0.0)
-        dual = duals.get(p.key, 0.0) / net.discount[p.year]
+        dual = abs(duals.get(p.key, 0.0)) / net.discount[p.year]
         slack = abs(lhs + (violation if p.sense == ">=" else -violation))
         is_ban = p.type == "ban_country"
         rows.append(

@@ -60,10 +60,21 @@ def check_mass_balance(run: Run) -> None:
             if stage[j] == "recycling" and output[j] == "oxide":
                 gain /= otm[e]
             made_of[j, e, t] += v * gain
+    stocks = {(r["site"], r["element"]): r for r in tables["Stocks"].to_dict("records")}
+    first = data.settings["first_year"]
+
+    def drawn(i: str, e: str, t: int) -> float:
+        """Stock drawn down in year t (negative when it builds up)."""
+        if (i, e) not in stocks:
+            return 0.0
+        level = values["Stock"]
+        before = (stocks[i, e]["initial_t"] or 0.0) if t == first else level[i, e, t - 1]
+        return before - level[i, e, t]
+
     for (i, e, t), made in made_of.items():
         form = "metal" if stage[i] == "metal" or output.get(i) == "metal" else "oxide"
         out = shipped.get((i, form, e, t), 0.0) + values["Unused"].get((i, e, t), 0.0)
-        assert out == _approx(made), f"balance of {e} at {i} in {t}"
+        assert out == _approx(made + drawn(i, e, t)), f"balance of {e} at {i} in {t}"
     for (i, e, t), used in values["Unused"].items():
         assert used >= -TOL
         assert made_of.get((i, e, t), 0.0) >= used - TOL
@@ -75,7 +86,8 @@ def check_mass_balance(run: Run) -> None:
             if gg == g:
                 consumed[m, e, t] += (1 + swarf[m]) * k * v
     for key in set(consumed) | set(arrived):
-        assert arrived.get(key, 0.0) == _approx(consumed.get(key, 0.0)), f"metal at {key}"
+        got = arrived.get(key, 0.0) + drawn(*key)
+        assert got == _approx(consumed.get(key, 0.0)), f"metal at {key}"
     for rec_ in tables["Demand"].to_dict("records"):
         s, t = rec_["segment"], rec_["year"]
         if (s, t) in values["Unmet"]:
