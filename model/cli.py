@@ -18,9 +18,10 @@ from rich.table import Table
 from .data import ChainData
 from .explain import sentences, unmet_reasons
 from .findings import Finding, InputError, errors_in
+from .frontier import efficient_frontier
 from .pipeline import Run, check_book, solve_data
 from .reader import RawBook, lock_file, read_workbook
-from .report import summary_json, write_solution
+from .report import summary_json, write_frontier, write_solution
 from .template import write_template
 from .validate import parse_book
 
@@ -41,6 +42,15 @@ def _print_findings(findings: list[Finding]) -> None:
         err.print(f"[{colour}]{f.severity.upper()}[/{colour}] [bold]{f.cell}[/bold]: {f.message}")
         if f.hint:
             err.print(f"    fix: {f.hint}", highlight=False)
+
+
+def _refuse_input_as_output(workbook: Path, out: Path) -> None:
+    if out.resolve() == workbook.resolve():
+        err.print(
+            "[red]ERROR[/red] the output path is the input workbook; inputs are never "
+            "overwritten. Fix: choose another --output."
+        )
+        raise typer.Exit(EXIT_INPUT)
 
 
 def _read_or_exit(workbook: Path) -> RawBook:
@@ -84,12 +94,7 @@ def solve(
     """Solve a workbook and write its solution workbook."""
     started = time.perf_counter()
     out = output or default_output(workbook)
-    if out.resolve() == workbook.resolve():
-        err.print(
-            "[red]ERROR[/red] the output path is the input workbook; inputs are never "
-            "overwritten. Fix: choose another --output."
-        )
-        raise typer.Exit(EXIT_INPUT)
+    _refuse_input_as_output(workbook, out)
     if lock_file(out).exists():
         err.print(
             f"[red]ERROR[/red] {out} is open in Excel ({lock_file(out).name} exists). "
@@ -134,6 +139,39 @@ def template(
         )
         raise typer.Exit(EXIT_INPUT) from None
     err.print(f"blank input workbook written to [bold]{output}[/bold]")
+
+
+@app.command()
+def frontier(
+    workbook: WorkbookArg,
+    points: Annotated[int, typer.Option("--points", "-n", help="Points on the frontier.")] = 7,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Default outputs/<stem>_frontier.xlsx."),
+    ] = None,
+) -> None:
+    """Trace the cost-risk efficient frontier (epsilon-constraint on risk)."""
+    out = output or Path("outputs") / f"{workbook.stem}_frontier.xlsx"
+    _refuse_input_as_output(workbook, out)
+    data = _load_or_exit(workbook)
+    try:
+        result = efficient_frontier(data, points)
+    except RuntimeError as exc:
+        err.print(f"[red]no frontier[/red]: {exc}")
+        raise typer.Exit(EXIT_NO_PLAN) from None
+    write_frontier(result, out)
+    table = Table(show_header=True, header_style="bold")
+    for column in ("point", "total cost (USD)", "risk (USD)", "unmet (t)"):
+        table.add_column(column, justify="right")
+    for row in result.table.to_dict("records"):
+        table.add_row(
+            str(row["point"]),
+            f"{row.get('total_cost_usd', float('nan')):,.0f}",
+            f"{row.get('risk_usd', float('nan')):,.0f}",
+            f"{row.get('unmet_t', float('nan')):,.1f}",
+        )
+    err.print(table)
+    err.print(f"frontier written to [bold]{out}[/bold]")
 
 
 def _print_summary(run: Run, out: Path) -> None:

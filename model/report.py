@@ -153,3 +153,45 @@ def _style(ws, widths: dict[str, float] | None = None) -> None:
 def summary_json(solution: Solution) -> str:
     """The Summary as one JSON object (NaN becomes null)."""
     return json.dumps({k: _clean(v) for k, v in solution.summary.items()}, indent=2)
+
+
+def write_frontier(frontier, path: str | Path) -> Path:
+    """Frontier sheet (one row per point), a cost-vs-risk chart and a ReadMe on the method."""
+    from openpyxl.chart import Reference, ScatterChart, Series
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "Frontier"
+    _write_table(ws, frontier.table)
+    table = frontier.table
+    if {"risk_usd", "total_cost_usd"} <= set(table.columns) and len(table):
+        x_col = list(table.columns).index("risk_usd") + 1
+        y_col = list(table.columns).index("total_cost_usd") + 1
+        chart = ScatterChart()
+        chart.title = "Cost-risk efficient frontier"
+        chart.style = 13
+        chart.x_axis.title = "risk (USD, discounted)"
+        chart.y_axis.title = "total cost (USD, discounted)"
+        xs = Reference(ws, min_col=x_col, min_row=2, max_row=len(table) + 1)
+        ys = Reference(ws, min_col=y_col, min_row=1, max_row=len(table) + 1)
+        series = Series(ys, xs, title_from_data=True)
+        series.marker.symbol = "circle"
+        chart.series.append(series)
+        chart.width, chart.height = 20, 11
+        ws.add_chart(chart, f"A{len(table) + 4}")
+    readme = book.create_sheet("ReadMe", 0)
+    readme.append(["Cost-risk efficient frontier"])
+    readme["A1"].font = Font(bold=True, size=14)
+    for line in frontier.method.splitlines():
+        readme.append([line])
+    readme.append([])
+    readme.append(
+        [
+            "Columns: point, risk cap, status, total cost and risk (discounted USD), "
+            "unmet demand (t), restricted countries' share per stage, heavy-element "
+            "self-sufficiency (1 - restricted share of Dy/Tb at the magnet stage), "
+            "recycled share of metal reaching magnet plants."
+        ]
+    )
+    readme.column_dimensions["A"].width = 110
+    return atomic_save(book, Path(path))

@@ -33,6 +33,8 @@ from .terms import (
     cost_terms,
     element_terms,
     evaluate,
+    magnet_metal_terms,
+    recycled_metal_terms,
     stage_element_terms,
 )
 from .terms import throughput_terms as _throughput
@@ -96,7 +98,7 @@ def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
     summary["unmet_t"] = float(demand["unmet_t"].sum())
     explained = sentences(net, result, tables["Explanations"])
     summary["explanation"] = " ".join(explained) if explained else "All demand is served."
-    summary.update(_kpis(tables["Shares"], net))
+    summary.update(_kpis(tables["Shares"], net, values))
     summary.update(_provenance(data, result))
     heavy = [e for e in net.elements if e in net.heavy]
     return Solution(summary, tables, heavy)
@@ -360,7 +362,7 @@ def _marginals(net: Network, duals: dict) -> pd.DataFrame:
     )
 
 
-def _kpis(shares: pd.DataFrame, net: Network) -> dict[str, float]:
+def _kpis(shares: pd.DataFrame, net: Network, values: dict) -> dict[str, float]:
     """Headline shares over the horizon: restricted countries' share of each stage (all
     tracked elements by mass) and of the heavy elements at the magnet stage."""
     out: dict[str, float] = {}
@@ -376,4 +378,12 @@ def _kpis(shares: pd.DataFrame, net: Network) -> dict[str, float]:
     out["restricted_share_heavy_magnet"] = (
         float(shares.loc[heavy & in_restricted, "t"].sum() / total) if total else 0.0
     )
+    out["heavy_self_sufficiency"] = 1.0 - out["restricted_share_heavy_magnet"] if total else 0.0
+    recycled = sum(
+        evaluate(recycled_metal_terms(net, e, t), values) for e in net.elements for t in net.years
+    )
+    metal = sum(
+        evaluate(magnet_metal_terms(net, e, t), values) for e in net.elements for t in net.years
+    )
+    out["recycled_share"] = recycled / metal if metal else 0.0
     return out

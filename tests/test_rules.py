@@ -56,10 +56,10 @@ def test_hard_country_cap_on_dy_separation(tiny, solve_tables):
     row = run.solution.tables["Policies"].iloc[0]
     assert row["achieved"] == pytest.approx(0.2)
     assert row["binding"]
-    # one more kg of China Dy allowed replaces ore Dy (7.5 / 0.0045 = 1666.7 USD/kg, less the
-    # NdPr that ore no longer brings, which is surplus here) by market Dy at 401, but each kg
-    # allowed in the group also raises the 20% base: the saving is (1666.7 - 401) / 1.25 ... > 0
-    assert row["shadow_price_usd_per_kg"] > 0
+    # the row is 0.8 B - 0.0009 C <= 0 with 0.0045 C + B = 2.2962: one more t of slack lets
+    # 0.0045 C fall by 1 t (1/0.0045 t less ore at 7.5 USD/kg; its NdPr is surplus here) and
+    # B rise by 1 t at 401 USD/kg: it saves 7.5 / 0.0045 - 401 = 1265.7 USD/kg
+    assert row["shadow_price_usd_per_kg"] == pytest.approx(7.5 / 0.0045 - 401)
 
 
 def test_soft_country_cap_pays_the_penalty(tiny, solve_tables):

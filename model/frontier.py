@@ -1,0 +1,111 @@
+"""The cost-risk efficient frontier by the epsilon-constraint method.
+
+Why epsilon-constraint rather than a sweep of risk_weight: the LP's frontier is piecewise
+linear, so a weight sweep only ever lands on its corners (many weights give the same plan and
+points bunch up), and which weights reach which corners is unknown in advance. Capping risk
+at evenly spaced levels between the two extremes spaces the points evenly in risk, finds the
+points between corners too, and makes each point the cheapest plan at its risk level, so cost
+never falls as risk falls.
+
+    point 0:      minimise TotalCost                     -> risk_max, Unmet0[s,t]
+    last point:   minimise TotalRisk, then TotalCost with TotalRisk <= risk_min
+    between:      minimise TotalCost  s.t.  TotalRisk <= eps_k,
+                  eps_k = risk_max - k/(N-1) x (risk_max - risk_min)
+    every point after the first keeps the service of the cheapest plan:
+                  Unmet[s,t] <= Unmet0[s,t]  (Service_Level), since leaving demand unmet
+                  would otherwise be the "safest" plan of all.
+
+The model is compiled once; each point only re-bounds the Risk_Cap row and swaps the cost
+vector in the live HiGHS model (warm start).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from .build import build_model
+from .data import ChainData
+from .network import Network, build_network
+from .results import KUSD, extract
+from .solve import LpSession
+
+KPI_COLUMNS = (
+    "unmet_t",
+    "restricted_share_mine",
+    "restricted_share_separation",
+    "restricted_share_metal",
+    "restricted_share_magnet",
+    "heavy_self_sufficiency",
+    "recycled_share",
+)
+
+
+@dataclass
+class Frontier:
+    """The frontier table (one row per point) and how it was made."""
+
+    table: pd.DataFrame
+    method: str
+    network: Network
+
+
+def efficient_frontier(data: ChainData, points: int = 7) -> Frontier:
+    """Solve `points` cost-minimal plans at evenly spaced risk caps (see the module docstring)."""
+    points = max(2, int(points))
+    net = build_network(data)
+    m = build_model(net)
+    m.MinRisk.activate()
+    m.Risk_Cap = pyo.Constraint(expr=m.TotalRisk <= 1e20)
+    m.Service_Level = pyo.Constraint(m.DEMAND, rule=lambda m, s, t: m.Unmet[s, t] <= 1e20)
+    session = LpSession(m, time_limit_s=data.settings["time_limit_s"])
+    if session.error is not None:
+        raise RuntimeError(session.error.message)
+    weight = net.risk_weight
+    cost_vector = session.costs["Objective"] - weight * session.costs["MinRisk"]
+    risk_vector = session.costs["MinRisk"]
+    session.costs["Cost"] = cost_vector
+    session.offsets["Cost"] = session.offsets["Objective"] - weight * session.offsets["MinRisk"]
+
+    def run(objective: str, cap: float) -> dict[str, Any]:
+        session.use_objective(objective)
+        session.set_row_bounds("Risk_Cap", (None,), -math.inf, cap)
+        result = session.solve()
+        return {"result": result, "risk": _dot(session, risk_vector, "MinRisk")}
+
+    rows = []
+    first = run("Cost", math.inf)
+    if not first["result"].ok:
+        raise RuntimeError(first["result"].message)
+    risk_max = first["risk"]
+    for key, unmet in first["result"].values["Unmet"].items():
+        session.set_row_bounds("Service_Level", key, -math.inf, unmet + 1e-6)
+    lowest = run("MinRisk", math.inf)
+    risk_min = lowest["risk"] if lowest["result"].ok else risk_max
+    caps = [risk_max - k / (points - 1) * (risk_max - risk_min) for k in range(points)]
+    caps[-1] = risk_min + 1e-9 * max(1.0, abs(risk_min))
+    for k, cap in enumerate(caps):
+        point = first if k == 0 else run("Cost", cap)
+        rows.append(_row(k, cap, point["result"], data, net))
+    return Frontier(pd.DataFrame(rows), method=__doc__.split("\n\n")[1], network=net)
+
+
+def _dot(session: LpSession, vector: np.ndarray, name: str) -> float:
+    return session.column_values(vector) + session.offsets[name]
+
+
+def _row(k: int, cap: float, result, data: ChainData, net: Network) -> dict[str, Any]:
+    row: dict[str, Any] = {"point": k, "risk_cap_usd": cap * KUSD, "status": result.status}
+    if not result.ok:
+        return row
+    summary = extract(data, net, result).summary
+    row["total_cost_usd"] = summary["total_cost_usd"]
+    row["risk_usd"] = summary["risk_usd"]
+    for key in KPI_COLUMNS:
+        row[key] = summary.get(key)
+    return row
