@@ -300,6 +300,37 @@ TARIFFS = (
 )  # fmt: skip
 
 
+# EU CRMA 2030 benchmarks as soft policies from 2030. The Act speaks of EU supply; applying it
+# to this US+EU network is a simplification. Penalties are estimates of what a planner would
+# pay to stay inside the benchmark before accepting a breach.
+# policy, type, stage, country, region, value, first_year, penalty, notes
+POLICIES = (
+    ("crma_cap_separation", "max_country_share", "separation", "*", None, 0.65, 2030, 50.0,
+     "CRMA: <=65% of a stage from one third country; penalty estimate"),
+    ("crma_cap_metal", "max_country_share", "metal", "*", None, 0.65, 2030, 50.0,
+     "CRMA: <=65% of a stage from one third country; penalty estimate"),
+    ("crma_cap_magnet", "max_country_share", "magnet", "*", None, 0.65, 2030, 50.0,
+     "CRMA: <=65% of a stage from one third country; penalty estimate"),
+    ("crma_recycled", "min_recycled_share", None, None, None, 0.25, 2030, 30.0,
+     "CRMA: 25% recycling benchmark, read as recycled metal into magnets; penalty estimate"),
+    ("crma_processing_eu", "min_region_share", "separation", None, "EU", 0.40, 2030, 20.0,
+     "CRMA: 40% processing in the EU; penalty estimate"),
+)  # fmt: skip
+
+# contract, site, first, last, min_t, max_t, price, binding, notes
+CONTRACTS = (
+    ("aclara_carina_offtake", "carina", 2029, 2035, 2000, 4100, 8.0, True,
+     "A2 A4: Dy/Tb ionic clay offtake MOU (Aclara-VAC alliance); take-or-pay volume and "
+     "price estimate"),
+)  # fmt: skip
+
+# site, element, initial_t, min_t, max_t, holding_usd_per_kg_yr, notes
+STOCKS = (
+    ("mp_metal", "Dy", 10.0, 10.0, 200.0, 8.0,
+     "estimate: US strategic Dy metal reserve, ~3%/yr of a ~250 USD/kg value (CN1 CN3)"),
+)  # fmt: skip
+
+
 def _market_prices() -> list[Row]:
     """China market: export asks (capped by licences) and domestic bids; Japan at a premium."""
     rows: list[Row] = []
@@ -398,4 +429,12 @@ def base_case_tables() -> dict[str, list[Row]]:
             for j in targets
         ],
         "Tariffs": _rows(f"{tariff_cols} first_year last_year notes", TARIFFS),
+        "Policies": _rows(
+            "policy type stage country region value first_year penalty_usd_per_kg notes", POLICIES
+        ),
+        "Contracts": _rows(
+            "contract site first_year last_year min_t max_t price_usd_per_kg binding notes",
+            CONTRACTS,
+        ),
+        "Stocks": _rows("site element initial_t min_t max_t holding_usd_per_kg_yr notes", STOCKS),
     }

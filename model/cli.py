@@ -19,9 +19,10 @@ from .data import ChainData
 from .explain import sentences, unmet_reasons
 from .findings import Finding, InputError, errors_in
 from .frontier import efficient_frontier
+from .impact import impact_table
 from .pipeline import Run, check_book, solve_data
 from .reader import RawBook, lock_file, read_workbook
-from .report import summary_json, write_frontier, write_solution
+from .report import summary_json, write_frontier, write_solution, write_table_book
 from .template import write_template
 from .validate import parse_book
 
@@ -172,6 +173,33 @@ def frontier(
         )
     err.print(table)
     err.print(f"frontier written to [bold]{out}[/bold]")
+
+
+@app.command()
+def impact(
+    workbook: WorkbookArg,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Default outputs/<stem>_impact.xlsx."),
+    ] = None,
+) -> None:
+    """What each policy, contract, stock, tariff and compliance rule changes in cost and risk."""
+    out = output or Path("outputs") / f"{workbook.stem}_impact.xlsx"
+    _refuse_input_as_output(workbook, out)
+    table = impact_table(_load_or_exit(workbook))
+    write_table_book({"Impact": table}, out)
+    shown = Table(show_header=True, header_style="bold")
+    for column in ("case", "cost change (USD)", "risk change (USD)", "unmet (t)"):
+        shown.add_column(column, justify="left" if column == "case" else "right")
+    for row in table.to_dict("records"):
+        shown.add_row(
+            row["case"],
+            f"{row['cost_change_usd']:,.0f}",
+            f"{row['risk_change_usd']:,.0f}",
+            f"{row['unmet_t']:,.1f}",
+        )
+    err.print(shown)
+    err.print(f"impact table written to [bold]{out}[/bold]")
 
 
 def _print_summary(run: Run, out: Path) -> None:

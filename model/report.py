@@ -195,3 +195,12 @@ def write_frontier(frontier, path: str | Path) -> Path:
     )
     readme.column_dimensions["A"].width = 110
     return atomic_save(book, Path(path))
+
+
+def write_table_book(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """A plain workbook of formatted tables, one sheet each."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in tables.items():
+        _write_table(book.create_sheet(name), frame)
+    return atomic_save(book, Path(path))
