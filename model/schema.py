@@ -16,15 +16,18 @@ RECYCLING_OUTPUTS = ("oxide", "metal")
 ELEMENT_CLASSES = ("light", "heavy")
 POLICY_TYPES = ("max_country_share", "min_region_share", "min_recycled_share", "ban_country")
 
-# Stage defaults for value_at_risk_usd_per_kg: the typical value of a kg handled at that stage
-# (concentrate ~ a few USD/kg TREO; oxide and metal ~ NdPr prices; magnets ~ finished price).
+# Stage defaults for value_at_risk_usd_per_kg: the value of one kg of the stage's capacity
+# measure, i.e. of what a disruption there would put at risk (estimates): a kg of concentrate
+# mined ~5 USD; a kg of concentrate separated ~15 USD of oxide; a kg of oxide turned to metal
+# ~80 USD (NdPr oxide price); a kg of magnet ~60 USD; a kg of scrap collected ~10 USD or
+# recycled ~20 USD of recovered elements; a kg bought from a market ~60 USD.
 DEFAULT_VALUE_AT_RISK_USD_PER_KG = {
     "mine": 5.0,
     "collection": 10.0,
-    "separation": 60.0,
+    "separation": 15.0,
     "metal": 80.0,
     "magnet": 60.0,
-    "recycling": 40.0,
+    "recycling": 20.0,
     "market": 60.0,
 }
 
