@@ -214,7 +214,7 @@ def build_network(data: ChainData) -> Network:
         r["segment"]: SegmentInfo(
             segment=r["segment"],
             region=r["region"],
-            grades=tuple(g for g in r["grades"] if g in set(grades)),
+            grades=tuple(dict.fromkeys(g for g in r["grades"] if g in set(grades))),
             penalty_usd_per_kg=r["unmet_penalty_usd_per_kg"]
             if r["unmet_penalty_usd_per_kg"] is not None
             else default_penalty,

@@ -34,7 +34,7 @@ def solve_data(data: ChainData, read_s: float = 0.0) -> Run:
     data.findings.extend(check_network(data, net))
     model = build_model(net)
     t1 = time.perf_counter()
-    result = solve_model(model, time_limit_s=data.settings["time_limit_s"])
+    result = solve_model(model, time_limit_s=data.settings["time_limit_s"], ranging=True)
     t2 = time.perf_counter()
     result.timings = {"read_s": read_s, "build_s": t1 - t0, **result.timings}
     solution = extract(data, net, result)

@@ -7,6 +7,7 @@ values (what Excel last computed); the file is opened read-only and never writte
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,9 @@ def read_workbook(path: str | Path) -> RawBook:
     return raw
 
 
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
 def lock_file(path: Path) -> Path:
     """The owner file Excel keeps beside a workbook while it is open (~$name.xlsx)."""
     return path.with_name(f"~${path.name}")
@@ -114,10 +118,9 @@ def _has_formulas(path: Path) -> bool:
     """Cheap scan: does any worksheet's XML hold a formula element?"""
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                data = archive.read(name)
-                if b"<f>" in data or b"<f " in data:
-                    return True
+            is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            if is_sheet and FORMULA_TAG.search(archive.read(name)):
+                return True
     return False
 
 
@@ -144,6 +147,8 @@ def _mark_uncached_formulas(path: Path, sheets: dict[str, RawSheet]) -> None:
 
 
 def _read_sheet(ws: Any) -> RawSheet:
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # ignore a stale <dimension> record: read every cell there is
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None) or ()
     columns: dict[str, str] = {}

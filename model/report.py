@@ -60,6 +60,8 @@ SHEET_TEXT = {
     "Contracts": "Per contract and year: take, limits, take-or-pay shortfall and payment.",
     "Stocks": "End-of-year stock levels, bounds and holding cost.",
     "Compliance": "Magnets received by segments requiring compliant chains; the compliant part.",
+    "Ranging": "How far each used source's cost and each binding capacity can move before "
+    "the plan changes (HiGHS ranging; 100% rule across a source's arcs).",
     "Explanations": "For each segment and year with unmet demand: the binding limits upstream "
     "of it, ranked by what 1 more kg of each would save.",
 }

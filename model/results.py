@@ -18,6 +18,7 @@ from . import __version__
 from .data import ChainData
 from .explain import sentences, unmet_reasons
 from .network import Network
+from .ranging import ranging_table
 from .results_rules import (
     compliance_table,
     contract_table,
@@ -52,8 +53,11 @@ class Solution:
     heavy: list[str] = field(default_factory=list)  # heavy elements, for the balance charts
 
 
-def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
-    """Summary and tables of a solve; only the Summary when there is no plan."""
+def extract(data: ChainData, net: Network, result: SolveResult, full: bool = True) -> Solution:
+    """Summary and tables of a solve; only the Summary when there is no plan.
+
+    With full=False (sweeps) only the tables the Summary's figures need are made.
+    """
     summary: dict[str, Any] = {
         "status": result.status,
         "message": result.message,
@@ -68,23 +72,32 @@ def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
     demand = _demand(net, values, result.duals)
     tables = {
         "Costs": costs,
-        "Flows": _flows(net, values),
-        "Sites": _sites(data, net, values, result.duals),
         "Demand": demand,
         "Shares": _shares(net, values),
-        "Unused": _unused(net, values),
-        "Marginals": _marginals(net, result.duals),
-        "ElementBalance": _element_balance(net, values),
         "Risk": risk_table(net, values),
-        "Explanations": unmet_reasons(net, result),
     }
-    if net.policies:
+    if full:
+        tables.update(
+            {
+                "Flows": _flows(net, values),
+                "Sites": _sites(data, net, values, result.duals),
+                "Unused": _unused(net, values),
+                "Marginals": _marginals(net, result.duals),
+                "ElementBalance": _element_balance(net, values),
+                "Explanations": unmet_reasons(net, result),
+                "Ranging": ranging_table(net, result),
+            }
+        )
+        order = ["Costs", "Flows", "Sites", "Demand", "Shares", "Unused", "Marginals"]
+        order += ["ElementBalance", "Risk", "Ranging", "Explanations"]
+        tables = {name: tables[name] for name in order}
+    if full and net.policies:
         tables["Policies"] = policy_table(net, result)
-    if net.contracts:
+    if full and net.contracts:
         tables["Contracts"] = contract_table(net, values)
-    if net.stocks:
+    if full and net.stocks:
         tables["Stocks"] = stock_table(net, values)
-    if net.compliant_segments:
+    if full and net.compliant_segments:
         tables["Compliance"] = compliance_table(net, values)
     total = float(costs["discounted_cost_usd"].sum())
     summary["total_cost_usd"] = total
@@ -96,8 +109,9 @@ def extract(data: ChainData, net: Network, result: SolveResult) -> Solution:
     summary["demand_t"] = float(demand["demand_t"].sum())
     summary["served_t"] = float(demand["served_t"].sum())
     summary["unmet_t"] = float(demand["unmet_t"].sum())
-    explained = sentences(net, result, tables["Explanations"])
-    summary["explanation"] = " ".join(explained) if explained else "All demand is served."
+    if full:
+        explained = sentences(net, result, tables["Explanations"])
+        summary["explanation"] = " ".join(explained) if explained else "All demand is served."
     summary.update(_kpis(tables["Shares"], net, values))
     summary.update(_provenance(data, result))
     heavy = [e for e in net.elements if e in net.heavy]
@@ -302,7 +316,7 @@ def _element_balance(net: Network, values: dict) -> pd.DataFrame:
     for (i, e, t), v in values["Unused"].items():
         metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
         table[e, t]["unused_t"] += v * metal_eq
-    rows = [{"element": e, "year": t, **cols} for (e, t), cols in table.items()]
+    rows = [{"element": e, "year": t, **table[e, t]} for e in net.elements for t in net.years]
     frame = pd.DataFrame(rows, columns=["element", "year", *BALANCE_COLUMNS])
     return frame.sort_values(["element", "year"]).reset_index(drop=True)
 

@@ -144,7 +144,7 @@ SHEETS: tuple[Sheet, ...] = (
                 "float",
                 "kg/kg",
                 required=True,
-                lo=0,
+                lo=0.1,
                 hi=1,
                 help="kg of metal per kg of oxide (NdPr 0.85, Dy 0.871, Tb 0.85).",
             ),

@@ -12,6 +12,7 @@ equality has a dual >= 0 (more demand raises cost).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -57,6 +58,10 @@ class SolveResult:
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
+    # cost ranging per (var name, index): (current coef, lowest, highest) keeping the basis;
+    # bound ranging per (constraint name, index): (current bound, lowest, highest)
+    cost_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
+    bound_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     solver: str = f"HiGHS {highspy.Highs().version()}"
 
     @property
@@ -123,8 +128,11 @@ class LpSession:
         lp.offset_ = self.offsets[first] if first else 0.0
         lp.col_lower_ = lower
         lp.col_upper_ = upper
-        lp.row_lower_ = np.where(kinds <= 0, rhs, -np.inf)
-        lp.row_upper_ = np.where(kinds >= 0, rhs, np.inf)
+        row_lower = np.where(kinds <= 0, rhs, -np.inf)
+        row_upper = np.where(kinds >= 0, rhs, np.inf)
+        lp.row_lower_ = row_lower
+        lp.row_upper_ = row_upper
+        self._bounds = dict(enumerate(zip(row_lower.tolist(), row_upper.tolist(), strict=True)))
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = A.indptr.astype(np.int32)
         lp.a_matrix_.index_ = A.indices.astype(np.int32)
@@ -140,14 +148,21 @@ class LpSession:
 
     def set_row_bounds(self, component: str, index: tuple, lower: float, upper: float) -> None:
         """Change the bounds of one constraint row (use +-inf for no bound)."""
-        self.highs.changeRowBounds(self.row_of[component, index], lower, upper)
+        row = self.row_of[component, index]
+        self.highs.changeRowBounds(row, lower, upper)
+        self._bounds[row] = (lower, upper)
+
+    def row_bounds_of(self, row: int) -> tuple[float, float]:
+        """Current (lower, upper) of a row."""
+        return self._bounds[row]
 
     def column_values(self, vector: np.ndarray) -> float:
         """cost-vector . current primal solution (e.g. an inactive objective's value)."""
         return float(vector @ np.asarray(self.highs.getSolution().col_value))
 
-    def solve(self) -> SolveResult:
-        """Run HiGHS (warm-started after the first run) and return a plain result."""
+    def solve(self, ranging: bool = False) -> SolveResult:
+        """Run HiGHS (warm-started after the first run) and return a plain result; with
+        `ranging`, also the intervals of costs and row bounds over which the basis stays."""
         if self.error is not None:
             return self.error
         t1 = time.perf_counter()
@@ -171,22 +186,46 @@ class LpSession:
             duals = np.asarray(solution.row_dual)
             for (con, _kind), y in zip(self.rows, duals, strict=True):
                 result.duals.setdefault(con.parent_component().name, {})[_key(con)] = float(y)
+            if ranging:
+                self._ranging(result, primal, duals)
         t3 = time.perf_counter()
         result.timings = {"handoff_s": self.handoff_s, "solve_s": t2 - t1, "extract_s": t3 - t2}
         self.handoff_s = 0.0
         return result
 
+    def _ranging(self, result: SolveResult, primal: np.ndarray, duals: np.ndarray) -> None:
+        """Cost ranging of columns with a positive value, bound ranging of rows with a dual."""
+        status, ranging = self.highs.getRanging()
+        if status != highspy.HighsStatus.kOk or not ranging.valid:
+            return
+        cost = self.highs.getLp().col_cost_
+        up, down = ranging.col_cost_up.value_, ranging.col_cost_dn.value_
+        for pos in np.flatnonzero(primal > 1e-9):
+            v = self.columns[pos]
+            key = (v.parent_component().name, _key(v))
+            result.cost_ranges[key] = (float(cost[pos]), float(down[pos]), float(up[pos]))
+        up, down = ranging.row_bound_up.value_, ranging.row_bound_dn.value_
+        for row in np.flatnonzero(np.abs(duals) > 1e-9):
+            con = self.rows[row][0]
+            lower, upper = self._bounds[row]
+            bound = upper if math.isfinite(upper) else lower
+            key = (con.parent_component().name, _key(con))
+            result.bound_ranges[key] = (float(bound), float(down[row]), float(up[row]))
 
-def solve_model(model: pyo.ConcreteModel, time_limit_s: float = 600.0) -> SolveResult:
+
+def solve_model(
+    model: pyo.ConcreteModel, time_limit_s: float = 600.0, ranging: bool = False
+) -> SolveResult:
     """Solve the LP once with HiGHS: status, objective (model units), primal values and duals."""
-    return LpSession(model, time_limit_s).solve()
+    return LpSession(model, time_limit_s).solve(ranging=ranging)
 
 
 def _conflict(highs: highspy.Highs, rows: list) -> list[tuple[str, tuple]]:
     """Names of the constraints in an irreducible infeasible subset (IIS), if HiGHS finds one."""
+    irreducible = int(highspy.IisStrategy.kIisStrategyIrreducible)
     strategies = (highspy.IisStrategy.kIisStrategyFromLp, highspy.IisStrategy.kIisStrategyFromRay)
     for strategy in strategies:
-        highs.setOptionValue("iis_strategy", int(strategy))
+        highs.setOptionValue("iis_strategy", int(strategy) | irreducible)
         status, iis = highs.getIis()
         if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
             cons = [rows[r][0] for r in iis.row_index_]

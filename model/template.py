@@ -56,20 +56,31 @@ def _comment(col: Column) -> Comment:
 
 
 def _validation(col: Column) -> DataValidation | None:
-    """A dropdown for choices, yes/no and ids that live in another sheet."""
+    """A dropdown for choices, yes/no and ids that live in another sheet.
+
+    Closed lists (choices, yes/no, single-sheet ids) refuse other values; lists that also take
+    '*' or another sheet's ids, and comma-separated lists (Segments.grades), only suggest.
+    """
     if col.choices:
-        return DataValidation(type="list", formula1=f'"{",".join(col.choices)}"', allow_blank=True)
+        return DataValidation(
+            type="list",
+            formula1=f'"{",".join(col.choices)}"',
+            allow_blank=True,
+            showErrorMessage=True,
+        )
     if col.dtype == "bool":
-        return DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+        return DataValidation(
+            type="list", formula1='"yes,no"', allow_blank=True, showErrorMessage=True
+        )
     first_ref = col.ref.split("|")[0] if col.ref else ""
-    if col.dtype != "list" and first_ref in ID_LISTS:
+    if first_ref in ID_LISTS:
         sheet, column = ID_LISTS[first_ref]
         letter = get_column_letter(_sheet(sheet).names.index(column) + 1)
         return DataValidation(
             type="list",
             formula1=f"{sheet}!${letter}$2:${letter}${ROWS}",
             allow_blank=True,
-            showErrorMessage=col.ref.count("|") == 0,
+            showErrorMessage=col.ref.count("|") == 0 and col.dtype != "list",
         )
     return None
 

@@ -471,6 +471,18 @@ def _check_chain_rules(
 
     _check_rules_sheets(tables, stage_of, add)
 
+    site_ids = set(sites["site"])
+    for rec in tables["Segments"].to_dict("records"):
+        if rec["segment"] in site_ids:
+            add(
+                "Segments",
+                "segment",
+                rec["_row"],
+                f"segment {rec['segment']!r} has the same id as a site; flows to one would "
+                "count for the other.",
+                "give the segment (or the site) an id of its own.",
+            )
+
     for sheet_name in ("Demand", "Capacity", "MarketPrices"):
         for rec in tables[sheet_name].to_dict("records"):
             year = rec["year"]

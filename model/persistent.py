@@ -1,0 +1,133 @@
+"""Re-solve one compiled model for changed data by pushing new numbers into live HiGHS.
+
+A what-if that only moves numbers the LP keeps in its objective or its row bounds (prices,
+costs, transport, tariffs, incentives, penalties, risk weight and scores, capacities, demand,
+market caps, contract limits) is pushed into the running HiGHS model, which then warm-starts
+from the last basis. Anything that changes the LP's structure or its matrix (operating years,
+compositions, recoveries, recipes, swarf, lanes, policy values, stocks, which arcs exist) makes
+the network's signature differ, and the model is rebuilt for that point: slower, never wrong.
+
+    c[col]      = sum_(component, t) d_t x coef  +  risk_weight x sum_t d_t x risk coef
+    Capacity    <= cap_t[i,t]           Demand_Balance = demand_t[s,t]
+    Market_Item_Cap <= max_t            Contract_Max <= max_t      Contract_Min >= min_t
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .build import build_model
+from .data import ChainData
+from .network import Network, build_network
+from .solve import LpSession, SolveResult
+from .terms import cost_terms, risk_terms
+
+
+def signature(net: Network) -> tuple:
+    """Everything that shapes the LP's columns, rows and matrix (not its costs or bounds)."""
+    return (
+        tuple(net.flows),
+        tuple(net.make),
+        tuple((k, tuple((f, round(c, 12)) for f, c in v)) for k, v in net.yields.items()),
+        tuple(sorted(net.recipe.items())),
+        tuple((i, s.swarf_share) for i, s in net.sites.items()),
+        tuple(net.cap_t),
+        tuple(net.demand_t),
+        tuple(net.market_caps),
+        tuple((p.key, p.value, p.soft) for p in net.policies),
+        tuple(
+            (k.contract, k.site, k.years, k.binding, bool(k.min_t), k.max_t is not None)
+            for k in net.contracts
+        ),
+        tuple(sorted(net.stocks.items())),
+        tuple(net.compliant_flows),
+        tuple(sorted((k, tuple(sorted(v))) for k, v in net.compliant_segments.items())),
+    )
+
+
+@dataclass
+class Point:
+    result: SolveResult
+    network: Network
+    rebuilt: bool
+
+
+class Resolver:
+    """One persistent HiGHS model for a family of what-ifs of the same workbook."""
+
+    def __init__(self, data: ChainData):
+        self.data = data
+        self._compile(build_network(data))
+
+    def _compile(self, net: Network) -> None:
+        self.network = net
+        self.signature = signature(net)
+        self.session = LpSession(build_model(net), time_limit_s=self.data.settings["time_limit_s"])
+        self.column = {
+            (v.parent_component().name, _key(v)): pos
+            for pos, v in enumerate(getattr(self.session, "columns", []))
+        }
+
+    def solve(self, data: ChainData) -> Point:
+        """Solve `data` (a what-if of the original), pushing numbers or rebuilding as needed."""
+        net = build_network(data)
+        rebuilt = signature(net) != self.signature
+        if rebuilt:
+            self._compile(net)
+        elif self.session.error is None:
+            self._push(net)
+        return Point(self.session.solve(), net, rebuilt)
+
+    def objective_vector(self, net: Network) -> np.ndarray:
+        """The compiled objective for `net`, from the same terms the model was built from."""
+        c = np.zeros(len(self.column))
+        for component in cost_terms(net).values():
+            for t, terms in component.items():
+                _accumulate(c, self.column, terms, net.discount[t])
+        if net.risk_weight:
+            for t, terms in risk_terms(net).items():
+                _accumulate(c, self.column, terms, net.risk_weight * net.discount[t])
+        return c
+
+    def row_bounds(self, net: Network) -> dict[tuple[str, tuple], tuple[float, float]]:
+        """Bounds of the rows whose right-hand side comes from data."""
+        inf = math.inf
+        bounds = {("Capacity", k): (-inf, v) for k, v in net.cap_t.items()}
+        bounds.update({("Demand_Balance", k): (v, v) for k, v in net.demand_t.items()})
+        bounds.update({("Market_Item_Cap", k): (-inf, v) for k, v in net.market_caps.items()})
+        for k in net.contracts:
+            for t in k.years:
+                if k.max_t is not None:
+                    bounds["Contract_Max", (k.contract, t)] = (-inf, k.max_t)
+                if k.binding and k.min_t:
+                    bounds["Contract_Min", (k.contract, t)] = (k.min_t, inf)
+        return bounds
+
+    def _push(self, net: Network) -> None:
+        session = self.session
+        cost = self.objective_vector(net)
+        current = session.costs["Objective"]
+        changed = np.flatnonzero(np.abs(cost - current) > 1e-12 * (1 + np.abs(current)))
+        if len(changed):
+            session.highs.changeColsCost(len(changed), changed.astype(np.int32), cost[changed])
+            session.costs["Objective"] = cost
+        for key, (lower, upper) in self.row_bounds(net).items():
+            row = session.row_of.get(key)
+            if row is not None and session.row_bounds_of(row) != (lower, upper):
+                session.set_row_bounds(*key, lower, upper)
+        self.network = net
+
+
+def _key(component_data) -> tuple:
+    index = component_data.index()
+    return index if isinstance(index, tuple) else (index,)
+
+
+def _accumulate(c: np.ndarray, column: dict, terms, weight: float) -> None:
+    for v, k, coef in terms:
+        pos = column.get((v, k))
+        if pos is not None:
+            c[pos] += weight * coef
