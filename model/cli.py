@@ -13,8 +13,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from .changes import Change, ChangeError, check_change, parse_change
 from .data import ChainData
 from .explain import sentences, unmet_reasons
 from .findings import Finding, InputError, errors_in
@@ -23,7 +25,10 @@ from .impact import impact_table
 from .pipeline import Run, check_book, solve_data
 from .reader import RawBook, lock_file, read_workbook
 from .report import summary_json, write_frontier, write_solution, write_table_book
+from .report_sweeps import write_sweep, write_tornado
+from .sweep import run_sweep
 from .template import write_template
+from .tornado import run_tornado
 from .validate import parse_book
 
 app = typer.Typer(
@@ -40,9 +45,12 @@ EXIT_OK, EXIT_INPUT, EXIT_UNREADABLE, EXIT_NO_PLAN = 0, 1, 2, 3
 def _print_findings(findings: list[Finding]) -> None:
     for f in findings:
         colour = "red" if f.severity == "error" else "yellow"
-        err.print(f"[{colour}]{f.severity.upper()}[/{colour}] [bold]{f.cell}[/bold]: {f.message}")
+        err.print(
+            f"[{colour}]{f.severity.upper()}[/{colour}] [bold]{escape(f.cell)}[/bold]: "
+            f"{escape(f.message)}"
+        )
         if f.hint:
-            err.print(f"    fix: {f.hint}", highlight=False)
+            err.print(f"    fix: {escape(f.hint)}", highlight=False)
 
 
 def _refuse_input_as_output(workbook: Path, out: Path) -> None:
@@ -158,7 +166,7 @@ def frontier(
     try:
         result = efficient_frontier(data, points)
     except RuntimeError as exc:
-        err.print(f"[red]no frontier[/red]: {exc}")
+        err.print(f"[red]no frontier[/red]: {escape(str(exc))}")
         raise typer.Exit(EXIT_NO_PLAN) from None
     write_frontier(result, out)
     table = Table(show_header=True, header_style="bold")
@@ -202,6 +210,152 @@ def impact(
     err.print(f"impact table written to [bold]{out}[/bold]")
 
 
+CHANGE_HELP = (
+    "A what-if: Sheet[key,...].column OP values, OP one of = *= +=, values a number, a list "
+    "a,b,c or a range start:stop:step; optional @YEAR or @FROM-TO after the keys, e.g. "
+    "'Sites[carina].capacity_t *= 0.5' or "
+    "'MarketPrices[china_market,oxide,Dy].price_usd_per_kg = 200:1000:100'. Repeatable."
+)
+
+
+def _progress():
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def _changes_from(data: ChainData, texts: list[str], sweep_name: str | None) -> list[Change]:
+    if texts:
+        try:
+            changes = [parse_change(t) for t in texts]
+            for change in changes:
+                check_change(change, data)
+        except ChangeError as exc:
+            err.print(f"[red]ERROR[/red] {escape(str(exc))}")
+            raise typer.Exit(EXIT_INPUT) from None
+        return changes
+    sweeps = data.tables["Sweeps"]
+    names = list(dict.fromkeys(sweeps["sweep"]))
+    if sweep_name is None and len(names) == 1:
+        sweep_name = names[0]
+    if sweep_name is None or sweep_name not in names:
+        known = ", ".join(names) or "none"
+        err.print(
+            "[red]ERROR[/red] name what to sweep: --change 'Sheet[key].column = values', or "
+            f"--sweep NAME from the Sweeps sheet (sweeps there: {known})."
+        )
+        raise typer.Exit(EXIT_INPUT)
+    return [parse_change(t) for t in sweeps.loc[sweeps["sweep"] == sweep_name, "change"]]
+
+
+@app.command()
+def sweep(
+    workbook: WorkbookArg,
+    change: Annotated[list[str] | None, typer.Option("--change", "-c", help=CHANGE_HELP)] = None,
+    sweep_name: Annotated[
+        str | None, typer.Option("--sweep", help="A sweep named in the Sweeps sheet.")
+    ] = None,
+    paired: Annotated[
+        bool, typer.Option("--paired", help="Take the changes' values side by side.")
+    ] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel processes.")] = 1,
+    kpi: Annotated[
+        list[str] | None, typer.Option("--kpi", help="Extra Summary figure to tabulate.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Default outputs/<stem>_sweep.xlsx.")
+    ] = None,
+) -> None:
+    """Solve every combination of the changes' values on one persistent model."""
+    out = output or Path("outputs") / f"{workbook.stem}_sweep.xlsx"
+    _refuse_input_as_output(workbook, out)
+    data = _load_or_exit(workbook)
+    changes = _changes_from(data, change or [], sweep_name)
+    with _progress() as bar:
+        task = bar.add_task("points", total=None)
+        result = run_sweep(
+            data,
+            changes,
+            paired=paired,
+            workers=workers,
+            kpis=kpi or [],
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    write_sweep(result, out)
+    failed = int((result.table.get("status") != "optimal").sum()) if len(result.table) else 0
+    if result.interrupted:
+        err.print("[yellow]interrupted[/yellow]: the finished points are kept.")
+    err.print(
+        f"{len(result.table)} points in {result.seconds:.1f} s ({failed} without a plan); "
+        f"sweep written to [bold]{out}[/bold]"
+    )
+
+
+@app.command()
+def tornado(
+    workbook: WorkbookArg,
+    pct: Annotated[float, typer.Option("--pct", help="Move each parameter by this %.")] = 20.0,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="Parameter to move, e.g. 'Sites[carina].capacity_t' (repeatable; default: "
+            "every market price, site capacity and segment demand).",
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 15,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel processes.")] = 1,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Default outputs/<stem>_tornado.xlsx.")
+    ] = None,
+) -> None:
+    """Rank parameters by how much moving them -/+pct changes the objective."""
+    out = output or Path("outputs") / f"{workbook.stem}_tornado.xlsx"
+    _refuse_input_as_output(workbook, out)
+    data = _load_or_exit(workbook)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("points", total=None)
+            result = run_tornado(
+                data,
+                pct,
+                param or None,
+                workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except ChangeError as exc:
+        err.print(f"[red]ERROR[/red] {escape(str(exc))}")
+        raise typer.Exit(EXIT_INPUT) from None
+    write_tornado(result, out)
+    shown = Table(show_header=True, header_style="bold")
+    for column in ("parameter", f"-{pct:g}% (USD)", f"+{pct:g}% (USD)"):
+        shown.add_column(column, justify="left" if column == "parameter" else "right")
+    for row in result.table.head(top).to_dict("records"):
+        shown.add_row(
+            escape(row["parameter"]),
+            f"{row['change_down_usd']:+,.0f}",
+            f"{row['change_up_usd']:+,.0f}",
+        )
+    err.print(shown)
+    err.print(f"tornado written to [bold]{out}[/bold]")
+
+
 def _print_summary(run: Run, out: Path) -> None:
     s = run.solution.summary
     colour = "green" if run.result.ok else "red"
@@ -211,7 +365,7 @@ def _print_summary(run: Run, out: Path) -> None:
         run.result,
         run.solution.tables.get("Explanations", unmet_reasons(run.network, run.result)),
     ):
-        err.print(f"  - {sentence}", highlight=False)
+        err.print(f"  - {escape(sentence)}", highlight=False)
     if run.result.ok:
         table = Table(show_header=True, header_style="bold")
         table.add_column("figure")

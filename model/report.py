@@ -108,7 +108,7 @@ def write_solution(solution: Solution, path: str | Path) -> Path:
             ws.cell(ws.max_row, 2).number_format = fmt
     _style(ws, widths={"A": 34, "B": 24, "C": 8, "D": 70})
     for name, frame in solution.tables.items():
-        _write_table(book.create_sheet(name), frame)
+        write_table(book.create_sheet(name), frame)
     if solution.tables:
         add_charts(book, solution.tables, solution.heavy)
     readme = book.create_sheet("ReadMe", 1)
@@ -120,7 +120,8 @@ def write_solution(solution: Solution, path: str | Path) -> Path:
     return atomic_save(book, Path(path))
 
 
-def _write_table(ws, frame: pd.DataFrame) -> None:
+def write_table(ws, frame: pd.DataFrame) -> None:
+    """A formatted table: styled header, number formats by unit, widths, filter, frozen header."""
     columns = list(frame.columns)
     ws.append(columns)
     for row in frame.itertuples(index=False, name=None):
@@ -164,7 +165,7 @@ def write_frontier(frontier, path: str | Path) -> Path:
     book = Workbook()
     ws = book.active
     ws.title = "Frontier"
-    _write_table(ws, frontier.table)
+    write_table(ws, frontier.table)
     table = frontier.table
     if {"risk_usd", "total_cost_usd"} <= set(table.columns) and len(table):
         x_col = list(table.columns).index("risk_usd") + 1
@@ -204,5 +205,5 @@ def write_table_book(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
     book = Workbook()
     book.remove(book.active)
     for name, frame in tables.items():
-        _write_table(book.create_sheet(name), frame)
+        write_table(book.create_sheet(name), frame)
     return atomic_save(book, Path(path))

@@ -474,5 +474,24 @@ SHEETS: tuple[Sheet, ...] = (
     ),
 )
 
+SHEETS = (
+    *SHEETS,
+    Sheet(
+        "Sweeps",
+        (
+            Column("sweep", required=True, help="Name of the sweep the change belongs to."),
+            Column(
+                "change",
+                required=True,
+                help="A what-if, e.g. Sites[carina].capacity_t *= 0.5:1.5:0.25 "
+                "(see `mine2magnet sweep --help`).",
+            ),
+            NOTES,
+        ),
+        help="Named sweeps: each row one change; `mine2magnet sweep IN.xlsx --sweep NAME` "
+        "solves every combination of the named sweep's values.",
+    ),
+)
+
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

@@ -110,13 +110,18 @@ def run_sweep(
     workers: int = 1,
     kpis: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
+    points: Sequence[Sequence[float]] | None = None,
 ) -> SweepResult:
-    """Solve every point; `progress(done, total)` is called as points finish."""
+    """Solve every point; `progress(done, total)` is called as points finish.
+
+    `points` gives the value combinations explicitly (one value per change) instead of the
+    product (or pairing) of the changes' own values.
+    """
     for change in changes:
         check_change(change, data)
     changes = list(changes)
     wanted = tuple(dict.fromkeys((*KPIS, *kpis)))
-    points = points_of(changes, paired)
+    points = [tuple(p) for p in points] if points is not None else points_of(changes, paired)
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
     interrupted = False

@@ -471,6 +471,8 @@ def _check_chain_rules(
 
     _check_rules_sheets(tables, stage_of, add)
 
+    _check_sweeps(tables, settings, raw, findings)
+
     site_ids = set(sites["site"])
     for rec in tables["Segments"].to_dict("records"):
         if rec["segment"] in site_ids:
@@ -592,4 +594,35 @@ def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str
                 f"stock of {rec['element']} at {rec['site']}: max_t {high:g} is below min_t or "
                 "initial_t.",
                 "make min_t <= max_t and initial_t <= max_t.",
+            )
+
+
+def _check_sweeps(
+    tables: dict[str, pd.DataFrame],
+    settings: dict[str, Any],
+    raw: dict[str, RawSheet],
+    findings: list[Finding],
+) -> None:
+    """Every change in the Sweeps sheet reads and names real rows and columns."""
+    sweeps = tables["Sweeps"]
+    if sweeps.empty:
+        return
+    from .changes import ChangeError, check_change, parse_change
+
+    data = ChainData(settings, tables)
+    for rec in sweeps.to_dict("records"):
+        if rec["change"] is None:
+            continue
+        try:
+            check_change(parse_change(rec["change"]), data)
+        except ChangeError as exc:
+            findings.append(
+                Finding(
+                    "error",
+                    "Sweeps",
+                    cell_ref(raw, "Sweeps", "change", rec["_row"]),
+                    str(exc),
+                    "write it as Sheet[key,...].column OP values, e.g. "
+                    "MarketPrices[china_market,oxide,Dy].price_usd_per_kg = 200:1000:100.",
+                )
             )
