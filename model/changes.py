@@ -187,13 +187,15 @@ def apply_change(data: ChainData, change: Change, value: float | None = None) ->
             [frame, pd.DataFrame([row], columns=frame.columns, dtype=object)], ignore_index=True
         )
         return
-    integer = SHEETS_BY_NAME[change.sheet].column(change.column).dtype == "int"
+    column = SHEETS_BY_NAME[change.sheet].column(change.column)
+    integer = column.dtype == "int"
     horizon = {"first_year": data.settings["first_year"], "last_year": data.settings["last_year"]}
     for idx in frame.index[mask]:
         old = frame.at[idx, change.column]
         if old is None:  # a blank operating year means the horizon's own
             old = horizon.get(change.column)
         new = _combine(old, change.op, value)
+        _check_bounds(change, column, new)
         frame.at[idx, change.column] = round(new) if integer and new is not None else new
     if change.sheet == "Sites" and change.column == "capacity_t":
         sites = set(frame.loc[mask, "site"])
@@ -202,6 +204,19 @@ def apply_change(data: ChainData, change: Change, value: float | None = None) ->
             overrides.at[idx, "capacity_t"] = _combine(
                 overrides.at[idx, "capacity_t"], change.op, value
             )
+
+
+def _check_bounds(change: Change, column, value) -> None:
+    if value is None:
+        return
+    if (column.lo is not None and value < column.lo) or (
+        column.hi is not None and value > column.hi
+    ):
+        lo = "-inf" if column.lo is None else f"{column.lo:g}"
+        hi = "inf" if column.hi is None else f"{column.hi:g}"
+        raise ChangeError(
+            f"{change.text}: gives {change.column} = {value:g}, outside [{lo}, {hi}]."
+        )
 
 
 def _combine(old, op: str, value: float):

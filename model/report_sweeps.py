@@ -51,7 +51,7 @@ def write_sweep(sweep: SweepResult, path: str | Path) -> Path:
     x_label = max(swept, key=lambda c: len(c.values)).label if swept else None
     columns = list(table.columns)
     if x_label in columns and len(table) > 1:
-        charts = book.create_sheet("Charts", 1)
+        charts = book.create_sheet("Charts", 0)
         x_ref = Reference(ws, min_col=columns.index(x_label) + 1, min_row=2, max_row=len(table) + 1)
         for n, (title, keys) in enumerate(SWEEP_CHARTS):
             present = [k for k in keys if k in columns]
