@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--workbook", default=str(ROOT / "inputs" / "base_case.xlsx"))
     args = parser.parse_args()
     data = load_workbook_data(args.workbook)
-    values = [round(150 + 850 * k / max(1, args.points - 1), 3) for k in range(args.points)]
+    values = [round(200 + 800 * k / max(1, args.points - 1), 3) for k in range(args.points)]
     change = parse_change(CHANGE.format(values=",".join(str(v) for v in values)))
 
     timings: dict[str, float] = {}

@@ -22,6 +22,7 @@ from .changes import Change, apply_change, check_change
 from .data import ChainData
 from .persistent import Resolver
 from .results import extract
+from .validate import check_rules
 
 KPIS = (
     "objective_usd",
@@ -87,6 +88,11 @@ def _solve_point(index: int, values: tuple[float, ...]) -> dict[str, Any]:
         if _WORKER["resolver"] is None:
             _WORKER["resolver"] = Resolver(data)
         case = what_if(data, changes, values)
+        problems = check_rules(case)
+        if problems:
+            row.update(status="invalid", message=" ".join(str(f) for f in problems[:3]))
+            row["wall_s"] = time.perf_counter() - started
+            return row
         point = _WORKER["resolver"].solve(case)
         row["status"] = point.result.status
         row["rebuilt"] = point.rebuilt

@@ -351,6 +351,13 @@ def _suggest(item: Any, known: set[Any], targets: str) -> str:
 # ---------------------------------------------------------------- chain rules
 
 
+def check_rules(data: ChainData) -> list[Finding]:
+    """The cross-sheet rules on already typed data (e.g. a what-if of a valid workbook)."""
+    findings: list[Finding] = []
+    _check_chain_rules(data.tables, {}, data.settings, findings)
+    return [f for f in findings if f.severity == "error"]
+
+
 def _check_chain_rules(
     tables: dict[str, pd.DataFrame],
     raw: dict[str, RawSheet],

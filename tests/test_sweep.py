@@ -157,6 +157,16 @@ def test_failed_points_are_recorded_and_the_others_kept(tiny, write_book):
     assert "outside [0, inf]" in sweep.table.loc[2, "message"]
 
 
+def test_a_point_that_breaks_a_rule_is_marked_invalid(tiny, write_book):
+    # a bid of 300 for Dy oxide: asking 250 would be a buy-and-resell arbitrage
+    tiny["MarketPrices"][0]["bid_usd_per_kg"] = 300
+    data = load_workbook_data(write_book(tiny))
+    change = parse_change("MarketPrices[market_cn,oxide,Dy].price_usd_per_kg = 400,250")
+    table = run_sweep(data, [change]).table
+    assert list(table["status"]) == ["optimal", "invalid"]
+    assert "arbitrage" in table.loc[1, "message"]
+
+
 def test_interrupted_sweep_keeps_finished_points(tiny_data):
     def stop_after_two(done, total):
         if done == 2:
