@@ -1,9 +1,9 @@
 """The one module that talks to the solver: Pyomo model in, plain result out.
 
-Hand-off: Pyomo's linear standard-form compiler turns the model into sparse arrays
-(c, A, row bounds, column bounds), which go straight into a highspy `Highs` object with
-`passModel`. After the solve, primal values and row duals come back as plain dicts keyed by
-(component name, index); no Pyomo object leaves this module.
+Hand-off: compile.py reads the Pyomo model into sparse arrays (c, A row-wise, row and column
+bounds), which go straight into a highspy `Highs` object with `passModel`. After the solve,
+primal values and row duals come back as plain dicts keyed by (component name, index); no
+Pyomo object leaves this module.
 
 Dual sign convention (HiGHS, minimisation): the dual of a row is d(objective)/d(row bound).
 A `<=` capacity row that binds has a dual <= 0 (more capacity lowers cost); a demand
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from .compile import ConstantConstraintError, compile_lp
 
 PLAIN_STATUS = {
     "Optimal": ("optimal", "The plan is optimal."),
@@ -87,29 +87,26 @@ class LpSession:
         self.model = model
         self.error: SolveResult | None = None
         try:
-            info = LinearStandardFormCompiler().write(model, mixed_form=True)
-        except InfeasibleConstraintException as exc:
+            lp_arrays = compile_lp(model)
+        except ConstantConstraintError as exc:
             self.error = SolveResult("infeasible", f"A constraint can never hold: {exc}", None)
             return
-        self.columns = info.columns
-        self.rows = info.rows
+        self.columns = lp_arrays.columns
+        self.rows = lp_arrays.rows
         self.row_of = {
-            (con.parent_component().name, _key(con)): r for r, (con, _k) in enumerate(info.rows)
+            (con.parent_component().name, _key(con)): r for r, con in enumerate(self.rows)
         }
-        n_cols, n_rows = len(self.columns), info.A.shape[0]
-        lower = np.array([-np.inf if v.lb is None else v.lb for v in self.columns], dtype=float)
-        upper = np.array([np.inf if v.ub is None else v.ub for v in self.columns], dtype=float)
-        rhs = np.asarray(info.rhs, dtype=float)
-        kinds = np.array([kind for _con, kind in info.rows], dtype=int)
-        costs = info.c.toarray() if n_cols else np.zeros((len(info.objectives), 0))
-        self.objective_names = [o.parent_component().name for o in info.objectives]
-        self.costs = {name: costs[k] for k, name in enumerate(self.objective_names)}
-        self.offsets = {
-            name: float(info.c_offset[k]) for k, name in enumerate(self.objective_names)
-        }
-        A = info.A.tocsc()
-        self.stats = {"columns": n_cols, "rows": n_rows, "nonzeros": int(A.nnz)}
-        for name, array in (("cost", costs.ravel()), ("row bound", rhs), ("coefficient", A.data)):
+        n_cols, n_rows = len(self.columns), len(self.rows)
+        self.objective_names = lp_arrays.objective_names
+        self.costs = lp_arrays.costs
+        self.offsets = lp_arrays.offsets
+        self.stats = {"columns": n_cols, "rows": n_rows, "nonzeros": lp_arrays.nonzeros}
+        arrays = (
+            ("cost", np.concatenate([np.zeros(0), *self.costs.values()])),
+            ("row bound", np.concatenate([lp_arrays.row_lower, lp_arrays.row_upper])),
+            ("coefficient", lp_arrays.values),
+        )
+        for name, array in arrays:
             if np.isnan(array).any():
                 self.error = SolveResult(
                     "error",
@@ -126,17 +123,16 @@ class LpSession:
         first = self.objective_names[0] if self.objective_names else None
         lp.col_cost_ = self.costs[first] if first else np.zeros(n_cols)
         lp.offset_ = self.offsets[first] if first else 0.0
-        lp.col_lower_ = lower
-        lp.col_upper_ = upper
-        row_lower = np.where(kinds <= 0, rhs, -np.inf)
-        row_upper = np.where(kinds >= 0, rhs, np.inf)
+        lp.col_lower_ = lp_arrays.col_lower
+        lp.col_upper_ = lp_arrays.col_upper
+        row_lower, row_upper = lp_arrays.row_lower, lp_arrays.row_upper
         lp.row_lower_ = row_lower
         lp.row_upper_ = row_upper
         self._bounds = dict(enumerate(zip(row_lower.tolist(), row_upper.tolist(), strict=True)))
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = A.indices.astype(np.int32)
-        lp.a_matrix_.value_ = A.data.astype(float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = lp_arrays.starts
+        lp.a_matrix_.index_ = lp_arrays.indices
+        lp.a_matrix_.value_ = lp_arrays.values
         self.highs.passModel(lp)
         self.handoff_s = time.perf_counter() - t0
 
@@ -184,7 +180,7 @@ class LpSession:
             for var in self.model.component_objects(pyo.Var, active=True):
                 result.values.setdefault(var.name, {})
             duals = np.asarray(solution.row_dual)
-            for (con, _kind), y in zip(self.rows, duals, strict=True):
+            for con, y in zip(self.rows, duals, strict=True):
                 result.duals.setdefault(con.parent_component().name, {})[_key(con)] = float(y)
             if ranging:
                 self._ranging(result, primal, duals)
@@ -206,7 +202,7 @@ class LpSession:
             result.cost_ranges[key] = (float(cost[pos]), float(down[pos]), float(up[pos]))
         up, down = ranging.row_bound_up.value_, ranging.row_bound_dn.value_
         for row in np.flatnonzero(np.abs(duals) > 1e-9):
-            con = self.rows[row][0]
+            con = self.rows[row]
             lower, upper = self._bounds[row]
             bound = upper if math.isfinite(upper) else lower
             key = (con.parent_component().name, _key(con))
@@ -228,6 +224,6 @@ def _conflict(highs: highspy.Highs, rows: list) -> list[tuple[str, tuple]]:
         highs.setOptionValue("iis_strategy", int(strategy) | irreducible)
         status, iis = highs.getIis()
         if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
-            cons = [rows[r][0] for r in iis.row_index_]
+            cons = [rows[r] for r in iis.row_index_]
             return [(con.parent_component().name, _key(con)) for con in cons]
     return []
