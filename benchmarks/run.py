@@ -1,0 +1,158 @@
+"""Scale benchmark: how close the whole pipeline gets to HiGHS alone on the same LP.
+
+    .venv/bin/python benchmarks/run.py [--size base|M|L ...]
+
+For each size (default: base and M) it generates the workbook (benchmarks/generate.py), then
+in a fresh process times read, validate, build, hand-off to HiGHS, HiGHS run, extraction,
+write and total, with peak memory; and in another fresh process solves the same LP exported
+to MPS with highspy alone. It prints columns, rows, nonzeros, every time, and the ratios
+total / HiGHS run and peak memory / HiGHS alone, and appends the figures to
+benchmarks/results/scale.json for comparisons over time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pipeline(workbook: str, mps: str, out: str) -> dict:
+    """One full run in this process (called in a child); returns the timings."""
+    t = {}
+    start = time.perf_counter()
+    sys.path.insert(0, str(ROOT))
+    from model.build import build_model
+    from model.network import build_network
+    from model.reader import read_workbook
+    from model.report import write_solution
+    from model.results import extract
+    from model.solve import LpSession
+    from model.validate import parse_book
+
+    t["import_s"] = time.perf_counter() - start
+    clock = time.perf_counter()
+    raw = read_workbook(workbook)
+    t["read_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    data, findings = parse_book(raw)
+    assert data is not None, findings[:3]
+    t["validate_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    net = build_network(data)
+    model = build_model(net)
+    t["build_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    session = LpSession(model, time_limit_s=3600)
+    t["handoff_s"] = time.perf_counter() - clock
+    session.highs.writeModel(mps)
+    result = session.solve(ranging=True)
+    t["highs_s"] = result.timings["solve_s"]
+    clock = time.perf_counter()
+    solution = extract(data, net, result)
+    t["extract_s"] = result.timings["extract_s"] + time.perf_counter() - clock
+    clock = time.perf_counter()
+    write_solution(solution, out)
+    t["write_s"] = time.perf_counter() - clock
+    t["total_s"] = time.perf_counter() - start
+    t["peak_mb"] = _peak_mb()
+    t.update(result.stats)
+    t["status"] = result.status
+    t["objective"] = result.objective
+    return t
+
+
+def highs_alone(mps: str) -> dict:
+    """Read the MPS file and solve it with highspy only (called in a child)."""
+    import highspy
+
+    start = time.perf_counter()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.readModel(mps)
+    clock = time.perf_counter()
+    highs.run()
+    run = time.perf_counter() - clock
+    return {
+        "highs_alone_run_s": run,
+        "highs_alone_total_s": time.perf_counter() - start,
+        "highs_alone_peak_mb": _peak_mb(),
+        "highs_alone_objective": highs.getInfo().objective_function_value,
+    }
+
+
+def _child(function: str, *args: str) -> dict:
+    here = str(Path(__file__).parent)
+    code = (
+        f"import json, sys; sys.path.insert(0, {here!r}); import run; "
+        f"print(json.dumps(run.{function}(*{args!r})))"
+    )
+    done = subprocess.run([PY, "-c", code], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(size: str) -> dict:
+    data_dir = ROOT / "benchmarks" / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    workbook = data_dir / f"{size}.xlsx"
+    clock = time.perf_counter()
+    subprocess.run([PY, str(ROOT / "benchmarks" / "generate.py"), size, str(workbook)], check=True)
+    generate_s = time.perf_counter() - clock
+    with tempfile.TemporaryDirectory() as tmp:
+        mps = str(Path(tmp) / f"{size}.mps")
+        figures = _child("pipeline", str(workbook), mps, str(Path(tmp) / "solution.xlsx"))
+        figures.update(_child("highs_alone", mps))
+    cli = ROOT / ".venv" / "bin" / "mine2magnet"
+    if size == "base" and cli.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            clock = time.perf_counter()
+            subprocess.run([str(cli), "solve", str(workbook), "-o", str(Path(tmp) / "s.xlsx")],
+                           check=True, capture_output=True)  # fmt: skip
+            figures["cli_end_to_end_s"] = time.perf_counter() - clock
+    figures["size"] = size
+    figures["generate_s"] = generate_s
+    figures["total_over_highs"] = figures["total_s"] / figures["highs_alone_run_s"]
+    figures["memory_over_highs"] = figures["peak_mb"] / figures["highs_alone_peak_mb"]
+    return figures
+
+
+ORDER = ("columns", "rows", "nonzeros", "import_s", "read_s", "validate_s", "build_s",
+         "handoff_s", "highs_s", "extract_s", "write_s", "total_s", "peak_mb",
+         "highs_alone_run_s", "highs_alone_peak_mb", "total_over_highs", "memory_over_highs",
+         "cli_end_to_end_s")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", action="append", choices=("base", "M", "L"))
+    args = parser.parse_args()
+    sizes = args.size or ["base", "M"]
+    rows = [measure(size) for size in sizes]
+    print(f"{'':22s}" + "".join(f"{r['size']:>14s}" for r in rows))
+    for key in ORDER:
+        cells = []
+        for r in rows:
+            value = r.get(key)
+            cells.append(f"{'-':>14s}" if value is None else f"{value:14,.2f}")
+        print(f"{key:22s}" + "".join(cells))
+    out = ROOT / "benchmarks" / "results" / "scale.json"
+    out.parent.mkdir(exist_ok=True)
+    history = json.loads(out.read_text()) if out.exists() else []
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    out.write_text(json.dumps([*history, *({"date": stamp, **r} for r in rows)], indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
