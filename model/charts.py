@@ -5,10 +5,10 @@ year-by-series tables; the charts on a Charts sheet point at them."""
 from __future__ import annotations
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
 
+from .xlsx import Book, clean
+
+CHART_SHEETS = ("Charts", "ChartData")
 SUPPLY_STAGES = ("mine", "separation", "metal", "magnet", "recycling")
 SOURCES = {
     "separated_t": "separated",
@@ -17,8 +17,8 @@ SOURCES = {
     "bought_metal_t": "bought as metal",
     "in_bought_magnets_t": "in bought magnets",
 }
-CHART_W, CHART_H = 17.0, 8.5  # cm
-ROW_STEP = 18  # chart rows on the Charts sheet
+CHART_SIZE = {"width": 640, "height": 320}
+ROW_STEP = 17  # rows between chart tops on the Charts sheet
 
 
 def _pivot(frame: pd.DataFrame, columns: str, values: str) -> pd.DataFrame:
@@ -28,37 +28,22 @@ def _pivot(frame: pd.DataFrame, columns: str, values: str) -> pd.DataFrame:
     return table.fillna(0.0).sort_index()
 
 
-def add_charts(book: Workbook, tables: dict[str, pd.DataFrame], heavy: list[str]) -> None:
-    """Add ChartData and Charts sheets built from the solution tables."""
-    data_ws = book.create_sheet("ChartData")
-    charts_ws = book.create_sheet("Charts", 1)
-    charts_ws["A1"] = "Charts of the plan (data in the ChartData sheet)"
-    charts_ws["A1"].font = Font(bold=True, size=14)
+def chart_plans(
+    tables: dict[str, pd.DataFrame], heavy: list[str]
+) -> list[tuple[str, str, pd.DataFrame, bool]]:
+    """(title, unit, year-by-series table, stacked) for every chart of a solution."""
     plans: list[tuple[str, str, pd.DataFrame, bool]] = []
     shares = tables.get("Shares", pd.DataFrame())
     for stage in SUPPLY_STAGES:
         rows = shares[shares["stage"] == stage] if not shares.empty else shares
-        plans.append(
-            (
-                f"Supply by country: {stage} (t of tracked elements)",
-                "t",
-                _pivot(rows, "country", "t"),
-                True,
-            )
-        )
+        title = f"Supply by country: {stage} (t of tracked elements)"
+        plans.append((title, "t", _pivot(rows, "country", "t"), True))
     costs = tables.get("Costs", pd.DataFrame())
-    plans.append(
-        (
-            "Cost by component (USD of each year)",
-            "USD",
-            _pivot(costs, "component", "cost_usd"),
-            True,
-        )
-    )
+    title = "Cost by component (USD of each year)"
+    plans.append((title, "USD", _pivot(costs, "component", "cost_usd"), True))
     demand = tables.get("Demand", pd.DataFrame())
-    plans.append(
-        ("Unmet demand by segment (t of magnets)", "t", _pivot(demand, "segment", "unmet_t"), False)
-    )
+    title = "Unmet demand by segment (t of magnets)"
+    plans.append((title, "t", _pivot(demand, "segment", "unmet_t"), False))
     balance = tables.get("ElementBalance", pd.DataFrame())
     for element in heavy:
         rows = balance[balance["element"] == element] if not balance.empty else balance
@@ -66,38 +51,46 @@ def add_charts(book: Workbook, tables: dict[str, pd.DataFrame], heavy: list[str]
             continue
         table = rows.set_index("year")[list(SOURCES)].rename(columns=SOURCES)
         plans.append((f"{element} supply by route (t metal equivalent)", "t", table, True))
+    return [p for p in plans if not p[2].empty and len(p[2].columns)]
 
-    row = 1
-    for position, (title, unit, table, stacked) in enumerate(plans):
-        if table.empty or not len(table.columns):
-            continue
-        first = row
-        data_ws.cell(row, 1, title).font = Font(bold=True)
+
+def add_charts(book: Book, charts_ws, tables: dict[str, pd.DataFrame], heavy: list[str]) -> None:
+    """Fill the Charts sheet and write the ChartData sheet the charts read from."""
+    data_ws = book.sheet(CHART_SHEETS[1])
+    charts_ws.write(0, 0, "Charts of the plan (data in the ChartData sheet)", book.title)
+    row = 0
+    for position, (title, unit, table, stacked) in enumerate(chart_plans(tables, heavy)):
+        top = row
+        data_ws.write(row, 0, title, book.bold)
         row += 1
-        data_ws.cell(row, 1, "year").font = Font(bold=True)
-        for col, name in enumerate(table.columns, start=2):
-            data_ws.cell(row, col, str(name)).font = Font(bold=True)
+        data_ws.write(row, 0, "year", book.bold)
+        for col, name in enumerate(table.columns, start=1):
+            data_ws.write(row, col, str(name), book.bold)
+        header = row
         for year, values in table.iterrows():
             row += 1
-            data_ws.cell(row, 1, int(year))
-            for col, value in enumerate(values, start=2):
-                data_ws.cell(row, col, float(value)).number_format = "#,##0"
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = title
-        chart.y_axis.title = unit
-        chart.x_axis.title = "year"
-        if stacked:
-            chart.grouping = "stacked"
-            chart.overlap = 100
-        chart.width, chart.height = CHART_W, CHART_H
-        chart.add_data(
-            Reference(
-                data_ws, min_col=2, max_col=1 + len(table.columns), min_row=first + 1, max_row=row
-            ),
-            titles_from_data=True,
-        )
-        chart.set_categories(Reference(data_ws, min_col=1, min_row=first + 2, max_row=row))
-        anchor_col = "A" if position % 2 == 0 else "L"
-        charts_ws.add_chart(chart, f"{anchor_col}{3 + (position // 2) * ROW_STEP}")
+            data_ws.write_number(row, 0, int(year))
+            for col, value in enumerate(values, start=1):
+                data_ws.write_number(row, col, clean(float(value)) or 0.0, book.fmt("#,##0"))
+        kind = {"type": "column", "subtype": "stacked"} if stacked else {"type": "column"}
+        chart = book.workbook.add_chart(kind)
+        for col, name in enumerate(table.columns, start=1):
+            chart.add_series(
+                {
+                    "name": [CHART_SHEETS[1], header, col],
+                    "categories": [CHART_SHEETS[1], header + 1, 0, row, 0],
+                    "values": [CHART_SHEETS[1], header + 1, col, row, col],
+                    **({"gap": 50} if stacked else {}),
+                }
+            )
+            del name
+        chart.set_title({"name": title, "name_font": {"size": 11}})
+        chart.set_x_axis({"name": "year"})
+        chart.set_y_axis({"name": unit, "num_format": "#,##0"})
+        chart.set_size(CHART_SIZE)
+        chart.set_legend({"position": "right"})
+        charts_ws.insert_chart(2 + (position // 2) * ROW_STEP, 0 if position % 2 == 0 else 10,
+                               chart)  # fmt: skip
         row += 2
+        del top
+    data_ws.set_column(0, 0, 12)

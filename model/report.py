@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from .atomic import atomic_save
-from .charts import add_charts
+from .charts import CHART_SHEETS, add_charts
 from .results import Solution
 from .terms import COST_COMPONENTS, COST_LABELS
-
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+from .xlsx import Book, clean, number_format, open_book, write_table
 
 SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "status": ("", "optimal, infeasible, unbounded, time_limit or error"),
@@ -67,143 +59,116 @@ SHEET_TEXT = {
 }
 
 
-def number_format(column: str) -> str | None:
-    """Excel number format from a column name's unit suffix."""
-    if column == "year":
-        return "0"
-    if column in ("share", "utilisation", "discount_factor") or column.startswith("restricted_"):
-        return "0.0%" if column != "discount_factor" else "0.0000"
-    if column.endswith("_usd_per_kg"):
-        return "#,##0.00"
-    if column.endswith("_usd"):
-        return "#,##0"
-    if column == "t" or column.endswith("_t"):
-        return "#,##0.0"
-    if column.endswith("_s"):
-        return "0.000"
-    return None
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def write_solution(solution: Solution, path: str | Path) -> Path:
-    """Write Summary, ReadMe and every table to `path` (whole or not at all)."""
-    book = Workbook()
-    ws = book.active
-    ws.title = "Summary"
-    ws.append(["item", "value", "unit", "description"])
-    for key, value in solution.summary.items():
+    """Write Summary, ReadMe, Charts and every table to `path` (whole or not at all).
+
+    A table longer than a sheet holds goes to a CSV beside the workbook; the Summary lists it.
+    """
+    path = Path(path)
+    names = ["Summary", "ReadMe"]
+    if solution.tables:
+        names.append(CHART_SHEETS[0])
+    names += list(solution.tables)
+    if solution.tables:
+        names.append(CHART_SHEETS[1])
+    with open_book(path) as book:
+        summary_ws = book.sheet("Summary")
+        readme = book.sheet("ReadMe")
+        charts = book.sheet(CHART_SHEETS[0]) if solution.tables else None
+        for name, frame in solution.tables.items():
+            book.table(name, frame)
+        if charts is not None:
+            add_charts(book, charts, solution.tables, solution.heavy)
+        summary = dict(solution.summary)
+        for sheet, target in book.overflow:
+            summary[f"{sheet}_csv"] = target.name
+        _write_summary(book, summary_ws, summary)
+        readme.write_row(0, 0, ["sheet", "what it holds"], book.header)
+        for row, name in enumerate((n for n in names if n != "ReadMe"), start=1):
+            readme.write_row(row, 0, [name, SHEET_TEXT.get(name, "")])
+        readme.set_column(0, 0, 16)
+        readme.set_column(1, 1, 100)
+        readme.freeze_panes(1, 0)
+        readme.autofilter(0, 0, len(names) - 1, 1)
+    return path
+
+
+def _write_summary(book: Book, ws, summary: dict) -> None:
+    ws.write_row(0, 0, ["item", "value", "unit", "description"], book.header)
+    for row, (key, value) in enumerate(summary.items(), start=1):
         unit, text = SUMMARY_TEXT.get(key, ("", ""))
         if key.startswith("restricted_share_"):
             unit, text = "share", f"Share handled in restricted countries: {key[17:]}"
-        ws.append([key, _clean(value), unit, text])
-        fmt = number_format(key)
-        if fmt and isinstance(value, int | float):
-            ws.cell(ws.max_row, 2).number_format = fmt
-    _style(ws, widths={"A": 34, "B": 24, "C": 8, "D": 70})
-    for name, frame in solution.tables.items():
-        write_table(book.create_sheet(name), frame)
-    if solution.tables:
-        add_charts(book, solution.tables, solution.heavy)
-    readme = book.create_sheet("ReadMe", 1)
-    readme.append(["sheet", "what it holds"])
-    for name in book.sheetnames:
-        if name != "ReadMe":
-            readme.append([name, SHEET_TEXT.get(name, "")])
-    _style(readme, widths={"A": 14, "B": 100})
-    return atomic_save(book, Path(path))
-
-
-def write_table(ws, frame: pd.DataFrame) -> None:
-    """A formatted table: styled header, number formats by unit, widths, filter, frozen header."""
-    columns = list(frame.columns)
-    ws.append(columns)
-    for row in frame.itertuples(index=False, name=None):
-        ws.append([_clean(v) for v in row])
-    for pos, column in enumerate(columns, start=1):
-        fmt = number_format(column)
-        letter = get_column_letter(pos)
-        if fmt:
-            for cell in ws[letter][1:]:
-                cell.number_format = fmt
-        width = (
-            max(len(column), *(len(str(v)) for v in frame[column].head(100)))
-            if len(frame)
-            else len(column)
-        )
-        ws.column_dimensions[letter].width = min(max(10, width + 2), 40)
-    _style(ws)
-
-
-def _style(ws, widths: dict[str, float] | None = None) -> None:
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-    ws.freeze_panes = "A2"
-    if ws.max_row > 1:
-        ws.auto_filter.ref = ws.dimensions
-    for letter, width in (widths or {}).items():
-        ws.column_dimensions[letter].width = width
+        if key.endswith("_csv"):
+            unit, text = "file", f"The {key[:-4]} table, too long for a sheet, is in this CSV file"
+        ws.write(row, 0, key)
+        value = clean(value)
+        fmt = book.fmt(number_format(key))
+        if value is None:
+            pass
+        elif isinstance(value, int | float) and not isinstance(value, bool) and fmt is not None:
+            ws.write_number(row, 1, value, fmt)
+        else:
+            ws.write(row, 1, value if not isinstance(value, bool) else str(value))
+        ws.write(row, 2, unit)
+        ws.write(row, 3, text)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 8)
+    ws.set_column(3, 3, 70)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(summary), 3)
 
 
 def summary_json(solution: Solution) -> str:
     """The Summary as one JSON object (NaN becomes null)."""
-    return json.dumps({k: _clean(v) for k, v in solution.summary.items()}, indent=2)
+    return json.dumps({k: clean(v) for k, v in solution.summary.items()}, indent=2)
 
 
 def write_frontier(frontier, path: str | Path) -> Path:
-    """Frontier sheet (one row per point), a cost-vs-risk chart and a ReadMe on the method."""
-    from openpyxl.chart import Reference, ScatterChart, Series
-
-    book = Workbook()
-    ws = book.active
-    ws.title = "Frontier"
-    write_table(ws, frontier.table)
+    """ReadMe on the method, the Frontier table (one row per point) and a cost-vs-risk chart."""
+    path = Path(path)
     table = frontier.table
-    if {"risk_usd", "total_cost_usd"} <= set(table.columns) and len(table):
-        x_col = list(table.columns).index("risk_usd") + 1
-        y_col = list(table.columns).index("total_cost_usd") + 1
-        chart = ScatterChart()
-        chart.title = "Cost-risk efficient frontier"
-        chart.style = 13
-        chart.x_axis.title = "risk (USD, discounted)"
-        chart.y_axis.title = "total cost (USD, discounted)"
-        xs = Reference(ws, min_col=x_col, min_row=2, max_row=len(table) + 1)
-        ys = Reference(ws, min_col=y_col, min_row=1, max_row=len(table) + 1)
-        series = Series(ys, xs, title_from_data=True)
-        series.marker.symbol = "circle"
-        chart.series.append(series)
-        chart.width, chart.height = 20, 11
-        ws.add_chart(chart, f"A{len(table) + 4}")
-    readme = book.create_sheet("ReadMe", 0)
-    readme.append(["Cost-risk efficient frontier"])
-    readme["A1"].font = Font(bold=True, size=14)
-    for line in frontier.method.splitlines():
-        readme.append([line])
-    readme.append([])
-    readme.append(
-        [
-            "Columns: point, risk cap, status, total cost and risk (discounted USD), "
-            "unmet demand (t), restricted countries' share per stage, heavy-element "
-            "self-sufficiency (1 - restricted share of Dy/Tb at the magnet stage), "
-            "recycled share of metal reaching magnet plants."
-        ]
-    )
-    readme.column_dimensions["A"].width = 110
-    return atomic_save(book, Path(path))
+    with open_book(path) as book:
+        readme = book.sheet("ReadMe")
+        readme.write(0, 0, "Cost-risk efficient frontier", book.title)
+        lines = [*frontier.method.splitlines(), "", FRONTIER_COLUMNS]
+        for row, line in enumerate(lines, start=1):
+            readme.write(row, 0, line)
+        readme.set_column(0, 0, 110)
+        ws = book.sheet("Frontier")
+        write_table(book, ws, table)
+        columns = list(table.columns)
+        if {"risk_usd", "total_cost_usd"} <= set(columns) and len(table):
+            x, y = columns.index("risk_usd"), columns.index("total_cost_usd")
+            chart = book.workbook.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+            chart.add_series(
+                {
+                    "name": "cost-minimal plans",
+                    "categories": ["Frontier", 1, x, len(table), x],
+                    "values": ["Frontier", 1, y, len(table), y],
+                    "marker": {"type": "circle"},
+                }
+            )
+            chart.set_title({"name": "Cost-risk efficient frontier"})
+            chart.set_x_axis({"name": "risk (USD, discounted)"})
+            chart.set_y_axis({"name": "total cost (USD, discounted)"})
+            chart.set_size({"width": 760, "height": 420})
+            ws.insert_chart(len(table) + 3, 0, chart)
+    return path
+
+
+FRONTIER_COLUMNS = (
+    "Columns: point, risk cap, status, total cost and risk (discounted USD), unmet demand (t), "
+    "restricted countries' share per stage, heavy-element self-sufficiency (1 - restricted "
+    "share of Dy/Tb at the magnet stage), recycled share of metal reaching magnet plants."
+)
 
 
 def write_table_book(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """A plain workbook of formatted tables, one sheet each."""
-    book = Workbook()
-    book.remove(book.active)
-    for name, frame in tables.items():
-        write_table(book.create_sheet(name), frame)
-    return atomic_save(book, Path(path))
+    path = Path(path)
+    with open_book(path) as book:
+        for name, frame in tables.items():
+            book.table(name, frame)
+    return path

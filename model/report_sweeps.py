@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference, ScatterChart, Series
-from openpyxl.styles import Font
-
-from .atomic import atomic_save
-from .report import write_table
 from .sweep import SweepResult
 from .tornado import Tornado
+from .xlsx import Book, open_book, write_table
 
 SWEEP_CHARTS = (
     ("Objective and total cost (USD)", ("objective_usd", "total_cost_usd")),
@@ -30,87 +25,93 @@ SWEEP_CHARTS = (
 )
 
 
-def _readme(book: Workbook, title: str, lines: list[str]) -> None:
-    ws = book.create_sheet("ReadMe", 0)
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    for line in lines:
-        ws.append([line])
-    ws.column_dimensions["A"].width = 110
+def _readme(book: Book, title: str, lines: list[str]) -> None:
+    ws = book.sheet("ReadMe")
+    ws.write(0, 0, title, book.title)
+    for row, line in enumerate(lines, start=1):
+        ws.write(row, 0, line)
+    ws.set_column(0, 0, 110)
 
 
 def write_sweep(sweep: SweepResult, path: str | Path) -> Path:
-    """Sweep sheet (one row per point) and line charts of the KPIs against the first swept
-    value (the one with the most values)."""
-    book = Workbook()
-    ws = book.active
-    ws.title = "Sweep"
+    """ReadMe, Charts (KPIs against the swept value with the most values) and the Sweep table."""
+    path = Path(path)
     table = sweep.table
-    write_table(ws, table)
+    columns = list(table.columns)
     swept = [c for c in sweep.changes if len(set(c.values)) > 1] or sweep.changes
     x_label = max(swept, key=lambda c: len(c.values)).label if swept else None
-    columns = list(table.columns)
-    if x_label in columns and len(table) > 1:
-        charts = book.create_sheet("Charts", 0)
-        x_ref = Reference(ws, min_col=columns.index(x_label) + 1, min_row=2, max_row=len(table) + 1)
-        for n, (title, keys) in enumerate(SWEEP_CHARTS):
-            present = [k for k in keys if k in columns]
-            if not present:
-                continue
-            chart = ScatterChart()
-            chart.title = title
-            chart.style = 13
-            chart.x_axis.title = x_label
-            chart.width, chart.height = 16, 8
-            for key in present:
-                col = columns.index(key) + 1
-                y_ref = Reference(ws, min_col=col, min_row=1, max_row=len(table) + 1)
-                series = Series(y_ref, x_ref, title_from_data=True)
-                series.marker.symbol = "circle"
-                chart.series.append(series)
-            charts.add_chart(chart, f"{'A' if n % 2 == 0 else 'K'}{1 + (n // 2) * 17}")
     lines = [f"Changes: {'; '.join(c.text for c in sweep.changes)}"]
     lines.append(f"{len(table)} points in {sweep.seconds:.1f} s.")
     if sweep.interrupted:
         lines.append("The sweep was interrupted: only the finished points are here.")
     lines.append("status is the solver's; a point that failed keeps its row with its message.")
     lines.append("rebuilt = the change altered the model's structure, so it was rebuilt.")
-    _readme(book, "mine2magnet sweep", lines)
-    return atomic_save(book, Path(path))
+    with open_book(path) as book:
+        _readme(book, "mine2magnet sweep", lines)
+        charts = book.sheet("Charts") if x_label in columns and len(table) > 1 else None
+        write_table(book, book.sheet("Sweep"), table)
+        if charts is None:
+            return path
+        x = columns.index(x_label)
+        n = 0
+        for title, keys in SWEEP_CHARTS:
+            present = [k for k in keys if k in columns]
+            if not present:
+                continue
+            chart = book.workbook.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+            for key in present:
+                y = columns.index(key)
+                chart.add_series(
+                    {
+                        "name": ["Sweep", 0, y],
+                        "categories": ["Sweep", 1, x, len(table), x],
+                        "values": ["Sweep", 1, y, len(table), y],
+                        "marker": {"type": "circle"},
+                    }
+                )
+            chart.set_title({"name": title, "name_font": {"size": 11}})
+            chart.set_x_axis({"name": x_label})
+            chart.set_size({"width": 600, "height": 320})
+            charts.insert_chart(1 + (n // 2) * 17, 0 if n % 2 == 0 else 10, chart)
+            n += 1
+    return path
 
 
 def write_tornado(tornado: Tornado, path: str | Path) -> Path:
-    """Tornado sheet ranked by swing, with a horizontal bar chart of the changes."""
-    book = Workbook()
-    ws = book.active
-    ws.title = "Tornado"
+    """ReadMe, a tornado chart and the Tornado table ranked by swing."""
+    path = Path(path)
     table = tornado.table
-    write_table(ws, table)
-    if len(table):
+    with open_book(path) as book:
+        _readme(
+            book,
+            "mine2magnet tornado",
+            [
+                f"Each parameter moved down and up by {tornado.pct:g}% alone, all else as in the "
+                "workbook; ranked by the larger absolute change of the objective.",
+                f"Base objective: {tornado.base_objective_usd:,.0f} USD.",
+            ],
+        )
+        chart_ws = book.sheet("Chart") if len(table) else None
+        write_table(book, book.sheet("Tornado"), table)
+        if chart_ws is None:
+            return path
         columns = list(table.columns)
-        chart = BarChart()
-        chart.type = "bar"
-        chart.grouping = "clustered"
-        chart.overlap = 100
-        chart.title = f"Objective change for -/+{tornado.pct:g}% (USD)"
-        chart.y_axis.title = "change of objective (USD)"
-        chart.width, chart.height = 22, max(8, 0.5 * len(table))
-        for key in ("change_down_usd", "change_up_usd"):
-            col = columns.index(key) + 1
-            chart.add_data(
-                Reference(ws, min_col=col, min_row=1, max_row=len(table) + 1),
-                titles_from_data=True,
+        chart = book.workbook.add_chart({"type": "bar"})
+        for key, label in (("change_down_usd", f"-{tornado.pct:g}%"),
+                           ("change_up_usd", f"+{tornado.pct:g}%")):  # fmt: skip
+            col = columns.index(key)
+            chart.add_series(
+                {
+                    "name": label,
+                    "categories": ["Tornado", 1, 0, len(table), 0],
+                    "values": ["Tornado", 1, col, len(table), col],
+                    "overlap": 100,
+                    "gap": 40,
+                }
             )
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(table) + 1))
-        chart.x_axis.scaling.orientation = "maxMin"  # largest swing on top
-        book.create_sheet("Chart", 1).add_chart(chart, "A1")
-    _readme(
-        book,
-        "mine2magnet tornado",
-        [
-            f"Each parameter moved down and up by {tornado.pct:g}% alone, all else as in the "
-            "workbook; ranked by the larger absolute change of the objective.",
-            f"Base objective: {tornado.base_objective_usd:,.0f} USD.",
-        ],
-    )
-    return atomic_save(book, Path(path))
+        chart.set_title({"name": f"Objective change for -/+{tornado.pct:g}% (USD)"})
+        chart.set_y_axis({"reverse": True})
+        chart.set_x_axis({"name": "change of objective (USD)", "num_format": "#,##0"})
+        chart.set_size({"width": 900, "height": max(320, 22 * len(table))})
+        chart_ws.insert_chart(0, 0, chart)
+    return path
