@@ -8,7 +8,7 @@ objective, so a new feature adds a component rather than editing the objective.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from .build_rules import add_rules
 from .linexpr import linear

@@ -6,7 +6,7 @@ Stocks live in the core balances (build.py); their data comes from rules.py.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from .linexpr import linear
 from .network import Network

@@ -20,16 +20,13 @@ from .changes import Change, ChangeError, check_change, parse_change
 from .data import ChainData
 from .explain import sentences, unmet_reasons
 from .findings import Finding, InputError, errors_in
-from .frontier import efficient_frontier
-from .impact import impact_table
 from .pipeline import Run, check_book, solve_data
 from .reader import RawBook, lock_file, read_workbook
-from .report import summary_json, write_frontier, write_solution, write_table_book
-from .report_sweeps import write_sweep, write_tornado
-from .sweep import run_sweep
-from .template import write_template
-from .tornado import run_tornado
+from .report import summary_json, write_solution
 from .validate import parse_book
+
+# Commands other than solve and validate import what they need when they run, so that the
+# everyday `solve` starts quickly.
 
 app = typer.Typer(
     add_completion=False,
@@ -139,6 +136,8 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Write a blank input workbook with every sheet, column, dropdown and a ReadMe."""
+    from .template import write_template
+
     try:
         write_template(output, force=force)
     except FileExistsError:
@@ -160,6 +159,9 @@ def frontier(
     ] = None,
 ) -> None:
     """Trace the cost-risk efficient frontier (epsilon-constraint on risk)."""
+    from .frontier import efficient_frontier
+    from .report import write_frontier
+
     out = output or Path("outputs") / f"{workbook.stem}_frontier.xlsx"
     _refuse_input_as_output(workbook, out)
     data = _load_or_exit(workbook)
@@ -192,6 +194,9 @@ def impact(
     ] = None,
 ) -> None:
     """What each policy, contract, stock, tariff and compliance rule changes in cost and risk."""
+    from .impact import impact_table
+    from .report import write_table_book
+
     out = output or Path("outputs") / f"{workbook.stem}_impact.xlsx"
     _refuse_input_as_output(workbook, out)
     table = impact_table(_load_or_exit(workbook))
@@ -283,6 +288,9 @@ def sweep(
     ] = None,
 ) -> None:
     """Solve every combination of the changes' values on one persistent model."""
+    from .report_sweeps import write_sweep
+    from .sweep import run_sweep
+
     out = output or Path("outputs") / f"{workbook.stem}_sweep.xlsx"
     _refuse_input_as_output(workbook, out)
     data = _load_or_exit(workbook)
@@ -326,6 +334,9 @@ def tornado(
     ] = None,
 ) -> None:
     """Rank parameters by how much moving them -/+pct changes the objective."""
+    from .report_sweeps import write_tornado
+    from .tornado import run_tornado
+
     out = output or Path("outputs") / f"{workbook.stem}_tornado.xlsx"
     _refuse_input_as_output(workbook, out)
     data = _load_or_exit(workbook)

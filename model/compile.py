@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.repn.standard_repn import generate_standard_repn
 
 

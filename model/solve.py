@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from .compile import ConstantConstraintError, compile_lp
 
