@@ -32,18 +32,8 @@ import pyomo.core as pyo
 from .build import build_model
 from .data import ChainData
 from .network import Network, build_network
-from .results import KUSD, extract
+from .results import KPIS, KUSD, extract
 from .solve import LpSession
-
-KPI_COLUMNS = (
-    "unmet_t",
-    "restricted_share_mine",
-    "restricted_share_separation",
-    "restricted_share_metal",
-    "restricted_share_magnet",
-    "heavy_self_sufficiency",
-    "recycled_share",
-)
 
 
 @dataclass
@@ -104,8 +94,7 @@ def _row(k: int, cap: float, result, data: ChainData, net: Network) -> dict[str,
     if not result.ok:
         return row
     summary = extract(data, net, result).summary
-    row["total_cost_usd"] = summary["total_cost_usd"]
-    row["risk_usd"] = summary["risk_usd"]
-    for key in KPI_COLUMNS:
-        row[key] = summary.get(key)
+    for key in KPIS:
+        if key != "objective_usd":
+            row[key] = summary.get(key)
     return row

@@ -41,6 +41,19 @@ from .terms import (
 from .terms import throughput_terms as _throughput
 
 EPS = 1e-7
+# headline figures of a plan, as tabulated by sweeps and the frontier
+KPIS = (
+    "objective_usd",
+    "total_cost_usd",
+    "risk_usd",
+    "unmet_t",
+    "restricted_share_mine",
+    "restricted_share_separation",
+    "restricted_share_metal",
+    "restricted_share_magnet",
+    "heavy_self_sufficiency",
+    "recycled_share",
+)
 KUSD = 1000.0  # model money unit: thousand USD
 
 

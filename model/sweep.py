@@ -21,21 +21,8 @@ import pandas as pd
 from .changes import Change, apply_change, check_change
 from .data import ChainData
 from .persistent import Resolver
-from .results import extract
+from .results import KPIS, extract
 from .validate import check_rules
-
-KPIS = (
-    "objective_usd",
-    "total_cost_usd",
-    "risk_usd",
-    "unmet_t",
-    "restricted_share_mine",
-    "restricted_share_separation",
-    "restricted_share_metal",
-    "restricted_share_magnet",
-    "heavy_self_sufficiency",
-    "recycled_share",
-)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,29 @@ from model.pipeline import Run, solve_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
+
+
+def invoke(*args: object):
+    """Run the CLI in-process; no run may end in an unhandled exception or a traceback."""
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"unhandled {result.exception!r}\n{result.output}"
+    )
+    assert "Traceback" not in result.output
+    return result
+
+
+def flat(text: str) -> str:
+    """Output with rich's line wrapping undone (the console is 80 columns in tests)."""
+    return " ".join(text.split())
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ object to standard output. Workbooks are built from the tiny example's rows at t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -15,10 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import flat, invoke, sha256
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from model.cli import app
 from model.terms import COST_COMPONENTS
 
 pytestmark = pytest.mark.cli
@@ -40,25 +38,6 @@ SOLUTION_SHEETS = ["Summary", "Costs", "Flows", "Sites", "Demand", "Shares"]
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def invoke(*args: str):
-    """Run the CLI in-process; no run may end in an unhandled exception or a traceback."""
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"unhandled {result.exception!r}\n{result.output}"
-    )
-    assert "Traceback" not in result.output
-    return result
-
-
-def flat(text: str) -> str:
-    """Output with rich's line wrapping undone (the console is 80 columns in tests)."""
-    return " ".join(text.split())
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def header(ws) -> list[str]:

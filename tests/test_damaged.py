@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
-from typer.testing import CliRunner
 
-from model.cli import app
 from model.examples import tiny_tables
 from model.findings import errors_in
 from model.pipeline import check_book
@@ -317,15 +316,6 @@ def damaged(data) -> tuple[Grid, bool, bool, str]:
     damage = data.draw(st.sampled_from(DAMAGES), label="damage")
     must_error, must_be_clean, what = damage(grid, data.draw)
     return grid, must_error, must_be_clean, f"{damage.__name__}: {what}"
-
-
-def invoke(*args: object):
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"unhandled {result.exception!r}\n{result.output}"
-    )
-    assert "Traceback" not in result.output
-    return result
 
 
 # ---------------------------------------------------------------- properties

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 import pytest
+from conftest import flat
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -39,10 +40,6 @@ def explanations_sheet(run, path: Path) -> list[dict]:
     finally:
         book.close()
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ inside the .xlsx zip, since openpyxl cannot save a formula together with a cache
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -17,10 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import flat, invoke, sha256
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from model.cli import app
 from model.findings import Finding, errors_in
 from model.pipeline import check_book, solve_workbook
 from model.reader import read_workbook
@@ -69,23 +67,6 @@ def set_cell_xml(path: Path, sheet: str, ref: str, xml: str) -> None:
         return new
 
     edit_sheet_xml(path, sheet, edit)
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def invoke(*args: object):
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"unhandled {result.exception!r}\n{result.output}"
-    )
-    assert "Traceback" not in result.output
-    return result
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def at(findings: list[Finding], cell: str, severity: str) -> list[Finding]:

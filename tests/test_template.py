@@ -8,16 +8,14 @@ objective with the shipped inputs/tiny.xlsx.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
+from conftest import flat, invoke
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from typer.testing import CliRunner
 
-from model.cli import app
 from model.examples import tiny_tables
 from model.schema import SETTINGS, SHEETS, SHEETS_BY_NAME, STAGES
 
@@ -57,24 +55,6 @@ EXPECTED_DROPDOWNS: dict[tuple[str, str], str] = {
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def invoke(*args: object):
-    """Run the CLI in-process; no run may end in an unhandled exception or a traceback."""
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"unhandled {result.exception!r}\n{result.output}"
-    )
-    assert "Traceback" not in result.output
-    return result
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def header(ws) -> list:

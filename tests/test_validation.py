@@ -10,13 +10,13 @@ file is edited afterwards with openpyxl.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import sha256
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -74,10 +74,6 @@ def edit(path: Path, change: Callable[[Any], None]) -> Path:
     change(book)
     book.save(path)
     return path
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------- the clean baseline
