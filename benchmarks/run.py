@@ -7,7 +7,8 @@ in a fresh process times read, validate, build, hand-off to HiGHS, HiGHS run, ex
 write and total, with peak memory; and in another fresh process solves the same LP exported
 to MPS with highspy alone. It prints columns, rows, nonzeros, every time, and the ratios
 total / HiGHS run and peak memory / HiGHS alone, and appends the figures to
-benchmarks/results/scale.json for comparisons over time.
+benchmarks/results/scale.json for comparisons over time. With --sweep N it also times an
+N-point price sweep on the persistent model against the sum of HiGHS's warm re-solves.
 """
 
 from __future__ import annotations
@@ -93,6 +94,31 @@ def highs_alone(mps: str) -> dict:
     }
 
 
+def sweep_at(workbook: str, points: str) -> dict:
+    """A price sweep on the persistent model (called in a child): wall time against the sum of
+    HiGHS's warm re-solve times."""
+    sys.path.insert(0, str(ROOT))
+    from model.changes import parse_change
+    from model.sweep import run_sweep
+    from model.validate import load_workbook_data
+
+    data = load_workbook_data(workbook)
+    n = int(points)
+    values = ",".join(f"{600 + 400 * k / max(1, n - 1):.3f}" for k in range(n))
+    change = parse_change(f"MarketPrices[china_market,oxide,Dy].price_usd_per_kg = {values}")
+    clock = time.perf_counter()
+    table = run_sweep(data, [change]).table
+    wall = time.perf_counter() - clock
+    solves = float(table["solve_s"].sum())
+    return {
+        "sweep_points": n,
+        "sweep_wall_s": wall,
+        "sweep_highs_s": solves,
+        "sweep_over_highs": wall / solves,
+        "sweep_rebuilt": int(table["rebuilt"].sum()),
+    }
+
+
 def _child(function: str, *args: str) -> dict:
     here = str(Path(__file__).parent)
     code = (
@@ -103,7 +129,7 @@ def _child(function: str, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(size: str) -> dict:
+def measure(size: str, sweep_points: int = 0) -> dict:
     data_dir = ROOT / "benchmarks" / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     workbook = data_dir / f"{size}.xlsx"
@@ -121,6 +147,8 @@ def measure(size: str) -> dict:
             subprocess.run([str(cli), "solve", str(workbook), "-o", str(Path(tmp) / "s.xlsx")],
                            check=True, capture_output=True)  # fmt: skip
             figures["cli_end_to_end_s"] = time.perf_counter() - clock
+    if sweep_points:
+        figures.update(_child("sweep_at", str(workbook), str(sweep_points)))
     figures["size"] = size
     figures["generate_s"] = generate_s
     figures["total_over_highs"] = figures["total_s"] / figures["highs_alone_run_s"]
@@ -131,15 +159,19 @@ def measure(size: str) -> dict:
 ORDER = ("columns", "rows", "nonzeros", "import_s", "read_s", "validate_s", "build_s",
          "handoff_s", "highs_s", "extract_s", "write_s", "total_s", "peak_mb",
          "highs_alone_run_s", "highs_alone_peak_mb", "total_over_highs", "memory_over_highs",
-         "cli_end_to_end_s")  # fmt: skip
+         "cli_end_to_end_s", "sweep_points", "sweep_wall_s", "sweep_highs_s",
+         "sweep_over_highs")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", action="append", choices=("base", "M", "L"))
+    parser.add_argument(
+        "--sweep", type=int, default=0, help="also time a sweep of this many points (not at L)"
+    )
     args = parser.parse_args()
     sizes = args.size or ["base", "M"]
-    rows = [measure(size) for size in sizes]
+    rows = [measure(size, args.sweep if size != "L" else 0) for size in sizes]
     print(f"{'':22s}" + "".join(f"{r['size']:>14s}" for r in rows))
     for key in ORDER:
         cells = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyomo.core as pyo
 
 from .build_rules import add_rules
-from .linexpr import linear
+from .linexpr import gather, linear
 from .network import Network
 from .terms import COST_COMPONENTS, cost_terms, risk_terms, throughput_terms
 
@@ -162,17 +162,23 @@ def _objective(m: pyo.ConcreteModel, net: Network) -> None:
     TotalCost = sum_component sum_t discount[t] x Cost[component, t]
     TotalRisk = sum_t discount[t] x Risk[t]
     MinRisk (inactive unless a caller activates it) minimises TotalRisk alone.
+
+    The terms of every registered cost component (terms.cost_terms, COST_COMPONENTS) are
+    discounted and gathered per variable into one linear expression; the reports evaluate the
+    same terms per component and year.
     """
-    terms = cost_terms(net)
-    risks = risk_terms(net)
-    m.COST_KEYS = pyo.Set(
-        initialize=[(c, t) for c in COST_COMPONENTS for t in net.years], dimen=2, ordered=True
-    )
-    m.Cost = pyo.Expression(m.COST_KEYS, rule=lambda m, c, t: linear(m, terms[c].get(t, [])))
     m.cost_components = list(COST_COMPONENTS)
-    m.Risk = pyo.Expression(m.YEARS, rule=lambda m, t: linear(m, risks.get(t, [])))
-    m.TotalCost = pyo.Expression(expr=sum(net.discount[t] * m.Cost[c, t] for c, t in m.COST_KEYS))
-    m.TotalRisk = pyo.Expression(expr=sum(net.discount[t] * m.Risk[t] for t in net.years))
+    costs = [
+        (v, k, net.discount[t] * c)
+        for by_year in cost_terms(net).values()
+        for t, terms in by_year.items()
+        for v, k, c in terms
+    ]
+    risks = [
+        (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
+    ]
+    m.TotalCost = pyo.Expression(expr=linear(m, gather(costs)))
+    m.TotalRisk = pyo.Expression(expr=linear(m, gather(risks)))
     m.Objective = pyo.Objective(
         expr=m.TotalCost + net.risk_weight * m.TotalRisk, sense=pyo.minimize
     )
