@@ -311,6 +311,8 @@ def _element_balance(net: Network, values: dict) -> pd.DataFrame:
                 elif info.stage == "magnet":
                     table[e, t]["used_in_magnets_t"] += amount
     for f, v in flows.items():
+        if v <= EPS:
+            continue
         i, j, c, _x, t = f
         for e in net.elements:
             content = net.content(f, e) * v

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import highspy
 import numpy as np
@@ -136,6 +137,16 @@ class LpSession:
         self.highs.passModel(lp)
         self.handoff_s = time.perf_counter() - t0
 
+    @cached_property
+    def column_groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
+        """(component name, indices, column positions) per variable component."""
+        return _groups(self.columns)
+
+    @cached_property
+    def row_groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
+        """(component name, indices, row positions) per constraint component."""
+        return _groups(self.rows)
+
     def use_objective(self, name: str) -> None:
         """Minimise the named objective from now on."""
         cost = self.costs[name]
@@ -175,13 +186,11 @@ class LpSession:
             solution = self.highs.getSolution()
             result.objective = float(self.highs.getInfo().objective_function_value)
             primal = np.asarray(solution.col_value)
-            for v, x in zip(self.columns, primal, strict=True):
-                result.values.setdefault(v.parent_component().name, {})[_key(v)] = float(x)
+            duals = np.asarray(solution.row_dual)
+            result.values = _by_component(self.column_groups, primal)
             for var in self.model.component_objects(pyo.Var, active=True):
                 result.values.setdefault(var.name, {})
-            duals = np.asarray(solution.row_dual)
-            for con, y in zip(self.rows, duals, strict=True):
-                result.duals.setdefault(con.parent_component().name, {})[_key(con)] = float(y)
+            result.duals = _by_component(self.row_groups, duals)
             if ranging:
                 self._ranging(result, primal, duals)
         t3 = time.perf_counter()
@@ -207,6 +216,20 @@ class LpSession:
             bound = upper if math.isfinite(upper) else lower
             key = (con.parent_component().name, _key(con))
             result.bound_ranges[key] = (float(bound), float(down[row]), float(up[row]))
+
+
+def _groups(items: list) -> list[tuple[str, list[tuple], np.ndarray]]:
+    grouped: dict[str, tuple[list[tuple], list[int]]] = {}
+    for pos, item in enumerate(items):
+        keys, positions = grouped.setdefault(item.parent_component().name, ([], []))
+        keys.append(_key(item))
+        positions.append(pos)
+    return [(name, keys, np.asarray(p)) for name, (keys, p) in grouped.items()]
+
+
+def _by_component(groups, vector: np.ndarray) -> dict[str, dict[tuple, float]]:
+    """Values of a column or row vector as {component name: {index: value}}."""
+    return {name: dict(zip(keys, vector[pos].tolist(), strict=True)) for name, keys, pos in groups}
 
 
 def solve_model(
