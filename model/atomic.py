@@ -9,6 +9,14 @@ from pathlib import Path
 from openpyxl import Workbook
 
 
+def publish(temp: str, path: Path) -> None:
+    """Give a finished temporary file the usual permissions and move it onto `path`."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)
+    os.replace(temp, path)
+
+
 def atomic_save(book: Workbook, path: Path) -> Path:
     """Save an openpyxl workbook to `path` atomically; an interrupted save leaves no half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -16,7 +24,7 @@ def atomic_save(book: Workbook, path: Path) -> Path:
     os.close(handle)
     try:
         book.save(temp)
-        os.replace(temp, path)
+        publish(temp, path)
     except BaseException:
         if os.path.exists(temp):
             os.remove(temp)

@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
+from .atomic import publish
+
 EXCEL_MAX_ROWS = 1_048_576
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "align": "center"}
 
@@ -122,7 +124,7 @@ def open_book(path: str | Path) -> Iterator[Book]:
     try:
         yield book
         workbook.close()
-        os.replace(temp, path)
+        publish(temp, path)
     except BaseException:
         with suppress(Exception):  # the original error is the one to raise
             workbook.close()
