@@ -31,6 +31,8 @@ class CompiledLp:
 
     columns: list  # VarData per column
     rows: list  # ConstraintData per row
+    column_keys: list[tuple[str, tuple]]  # (component name, index) per column
+    row_keys: list[tuple[str, tuple]]  # (component name, index) per row
     objective_names: list[str]
     costs: dict[str, np.ndarray]
     offsets: dict[str, float]
@@ -47,6 +49,16 @@ class CompiledLp:
         return len(self.values)
 
 
+def _data_with_keys(model: pyo.ConcreteModel, kind):
+    """((component name, index tuple), data) for every active data object of a kind."""
+    for component in model.component_objects(kind, active=True, descend_into=True):
+        name = component.name
+        for index, data in component.items():
+            if kind is pyo.Constraint and not data.active:
+                continue
+            yield (name, index if isinstance(index, tuple) else (index,)), data
+
+
 def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
     """Arrays of the model's active constraints and objectives (see the module docstring)."""
     column_of: dict[int, int] = {}
@@ -59,8 +71,8 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
             columns.append(var)
         return pos
 
-    rows, starts, indices, values, lower, upper = [], [0], [], [], [], []
-    for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+    rows, row_keys, starts, indices, values, lower, upper = [], [], [0], [], [], [], []
+    for key, con in _data_with_keys(model, pyo.Constraint):
         repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
         if repn.nonlinear_expr is not None:
             raise NonlinearModelError(f"constraint {con.name} is not linear")
@@ -72,6 +84,7 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
                 raise ConstantConstraintError(f"constraint {con.name} can never hold")
             continue
         rows.append(con)
+        row_keys.append(key)
         indices.extend(column(v) for v in repn.linear_vars)
         values.extend(repn.linear_coefs)
         starts.append(len(indices))
@@ -91,6 +104,8 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
         )
         offsets[name] = sign * float(repn.constant)
     n = len(columns)
+    key_of = {id(v): key for key, v in _data_with_keys(model, pyo.Var)}
+    column_keys = [key_of[id(v)] for v in columns]
     costs = {}
     for name, cols, coefs in objective_terms:
         vector = np.zeros(n)
@@ -99,6 +114,8 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
     return CompiledLp(
         columns=columns,
         rows=rows,
+        column_keys=column_keys,
+        row_keys=row_keys,
         objective_names=objective_names,
         costs=costs,
         offsets=offsets,

@@ -66,10 +66,8 @@ class Resolver:
         self.network = net
         self.signature = signature(net)
         self.session = LpSession(build_model(net), time_limit_s=self.data.settings["time_limit_s"])
-        self.column = {
-            (v.parent_component().name, _key(v)): pos
-            for pos, v in enumerate(getattr(self.session, "columns", []))
-        }
+        keys = getattr(self.session, "column_keys", [])
+        self.column = {key: pos for pos, key in enumerate(keys)}
 
     def solve(self, data: ChainData) -> Point:
         """Solve `data` (a what-if of the original), pushing numbers or rebuilding as needed."""
@@ -119,11 +117,6 @@ class Resolver:
             if row is not None and session.row_bounds_of(row) != (lower, upper):
                 session.set_row_bounds(*key, lower, upper)
         self.network = net
-
-
-def _key(component_data) -> tuple:
-    index = component_data.index()
-    return index if isinstance(index, tuple) else (index,)
 
 
 def _accumulate(c: np.ndarray, column: dict, terms, weight: float) -> None:

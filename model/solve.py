@@ -94,9 +94,9 @@ class LpSession:
             return
         self.columns = lp_arrays.columns
         self.rows = lp_arrays.rows
-        self.row_of = {
-            (con.parent_component().name, _key(con)): r for r, con in enumerate(self.rows)
-        }
+        self.column_keys = lp_arrays.column_keys
+        self.row_keys = lp_arrays.row_keys
+        self.row_of = {key: r for r, key in enumerate(self.row_keys)}
         n_cols, n_rows = len(self.columns), len(self.rows)
         self.objective_names = lp_arrays.objective_names
         self.costs = lp_arrays.costs
@@ -140,12 +140,12 @@ class LpSession:
     @cached_property
     def column_groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
         """(component name, indices, column positions) per variable component."""
-        return _groups(self.columns)
+        return _groups(self.column_keys)
 
     @cached_property
     def row_groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
         """(component name, indices, row positions) per constraint component."""
-        return _groups(self.rows)
+        return _groups(self.row_keys)
 
     def use_objective(self, name: str) -> None:
         """Minimise the named objective from now on."""
@@ -181,7 +181,7 @@ class LpSession:
         )
         result = SolveResult(status=status, message=message, objective=None, stats=self.stats)
         if status == "infeasible":
-            result.conflict = _conflict(self.highs, self.rows)
+            result.conflict = _conflict(self.highs, self.row_keys)
         if status == "optimal":
             solution = self.highs.getSolution()
             result.objective = float(self.highs.getInfo().objective_function_value)
@@ -206,23 +206,27 @@ class LpSession:
         cost = self.highs.getLp().col_cost_
         up, down = ranging.col_cost_up.value_, ranging.col_cost_dn.value_
         for pos in np.flatnonzero(primal > 1e-9):
-            v = self.columns[pos]
-            key = (v.parent_component().name, _key(v))
-            result.cost_ranges[key] = (float(cost[pos]), float(down[pos]), float(up[pos]))
+            result.cost_ranges[self.column_keys[pos]] = (
+                float(cost[pos]),
+                float(down[pos]),
+                float(up[pos]),
+            )
         up, down = ranging.row_bound_up.value_, ranging.row_bound_dn.value_
         for row in np.flatnonzero(np.abs(duals) > 1e-9):
-            con = self.rows[row]
             lower, upper = self._bounds[row]
             bound = upper if math.isfinite(upper) else lower
-            key = (con.parent_component().name, _key(con))
-            result.bound_ranges[key] = (float(bound), float(down[row]), float(up[row]))
+            result.bound_ranges[self.row_keys[row]] = (
+                float(bound),
+                float(down[row]),
+                float(up[row]),
+            )
 
 
-def _groups(items: list) -> list[tuple[str, list[tuple], np.ndarray]]:
+def _groups(keys_in_order: list[tuple[str, tuple]]) -> list[tuple[str, list[tuple], np.ndarray]]:
     grouped: dict[str, tuple[list[tuple], list[int]]] = {}
-    for pos, item in enumerate(items):
-        keys, positions = grouped.setdefault(item.parent_component().name, ([], []))
-        keys.append(_key(item))
+    for pos, (name, key) in enumerate(keys_in_order):
+        keys, positions = grouped.setdefault(name, ([], []))
+        keys.append(key)
         positions.append(pos)
     return [(name, keys, np.asarray(p)) for name, (keys, p) in grouped.items()]
 
@@ -239,7 +243,7 @@ def solve_model(
     return LpSession(model, time_limit_s).solve(ranging=ranging)
 
 
-def _conflict(highs: highspy.Highs, rows: list) -> list[tuple[str, tuple]]:
+def _conflict(highs: highspy.Highs, row_keys: list) -> list[tuple[str, tuple]]:
     """Names of the constraints in an irreducible infeasible subset (IIS), if HiGHS finds one."""
     irreducible = int(highspy.IisStrategy.kIisStrategyIrreducible)
     strategies = (highspy.IisStrategy.kIisStrategyFromLp, highspy.IisStrategy.kIisStrategyFromRay)
@@ -247,6 +251,5 @@ def _conflict(highs: highspy.Highs, rows: list) -> list[tuple[str, tuple]]:
         highs.setOptionValue("iis_strategy", int(strategy) | irreducible)
         status, iis = highs.getIis()
         if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
-            cons = [rows[r] for r in iis.row_index_]
-            return [(con.parent_component().name, _key(con)) for con in cons]
+            return [row_keys[r] for r in iis.row_index_]
     return []
