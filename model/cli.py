@@ -215,7 +215,7 @@ def impact(
     err.print(f"impact table written to [bold]{out}[/bold]")
 
 
-CHANGE_HELP = (
+CHANGE_HELP = escape(
     "A what-if: Sheet[key,...].column OP values, OP one of = *= +=, values a number, a list "
     "a,b,c or a range start:stop:step; optional @YEAR or @FROM-TO after the keys, e.g. "
     "'Sites[carina].capacity_t *= 0.5' or "
@@ -323,8 +323,10 @@ def tornado(
         list[str] | None,
         typer.Option(
             "--param",
-            help="Parameter to move, e.g. 'Sites[carina].capacity_t' (repeatable; default: "
-            "every market price, site capacity and segment demand).",
+            help=escape(
+                "Parameter to move, e.g. 'Sites[carina].capacity_t' (repeatable; default: "
+                "every market price, site capacity and segment demand)."
+            ),
         ),
     ] = None,
     top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 15,
