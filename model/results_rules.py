@@ -110,9 +110,7 @@ def contract_table(net: Network, values: dict) -> pd.DataFrame:
         for t in k.years:
             take = evaluate(throughput_terms(net, k.site, t), values)
             shortfall = values.get("Shortfall", {}).get((k.contract, t), 0.0)
-            price = k.price_usd_per_kg
-            if price is None:
-                price = net.sites[k.site].cost_usd_per_kg
+            price = k.unit_price(net.sites[k.site].cost_usd_per_kg)
             rows.append(
                 {
                     "contract": k.contract,

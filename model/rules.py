@@ -57,6 +57,13 @@ class Contract:
     price_usd_per_kg: float | None
     binding: bool
 
+    def unit_price(self, site_cost_usd_per_kg: float) -> float:
+        """What a kg taken (or paid for and not taken) costs: the contract price, else the
+        site's own cost."""
+        if self.price_usd_per_kg is None:
+            return site_cost_usd_per_kg
+        return self.price_usd_per_kg
+
 
 @dataclass(frozen=True)
 class Stock:

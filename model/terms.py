@@ -118,9 +118,7 @@ def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
         out["unmet_penalty"][t].append(("Unmet", (s, t), net.segments[s].penalty_usd_per_kg))
     for k in net.contracts:
         if k.binding and k.min_t:
-            price = k.price_usd_per_kg
-            if price is None:
-                price = net.sites[k.site].cost_usd_per_kg
+            price = k.unit_price(net.sites[k.site].cost_usd_per_kg)
             for t in k.years:
                 out["contracts"][t].append(("Shortfall", (k.contract, t), price))
     for (i, e), stock in net.stocks.items():

@@ -54,6 +54,7 @@ def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
     if settings is not None:
         _check_references(tables, raw.sheets, findings)
         _check_chain_rules(tables, raw.sheets, settings, findings)
+        _check_sweeps(tables, settings, raw.sheets, findings)
     for name, sheet in raw.sheets.items():
         if sheet.hidden and name in {s.name for s in SHEETS}:
             findings.append(
@@ -477,8 +478,6 @@ def _check_chain_rules(
             )
 
     _check_rules_sheets(tables, stage_of, add)
-
-    _check_sweeps(tables, settings, raw, findings)
 
     site_ids = set(sites["site"])
     for rec in tables["Segments"].to_dict("records"):
