@@ -99,6 +99,10 @@ def _write_summary(book: Book, ws, summary: dict) -> None:
         unit, text = SUMMARY_TEXT.get(key, ("", ""))
         if key.startswith("restricted_share_"):
             unit, text = "share", f"Share handled in restricted countries: {key[17:]}"
+        elif key.startswith("top_country_share_"):
+            unit, text = "share", f"Share of the largest single country: {key[18:]}"
+        elif key.startswith("top_country_"):
+            text = f"Largest single country: {key[12:]}"
         if key.endswith("_csv"):
             unit, text = "file", f"The {key[:-4]} table, too long for a sheet, is in this CSV file"
         ws.write(row, 0, key)

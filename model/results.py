@@ -51,6 +51,8 @@ KPIS = (
     "restricted_share_separation",
     "restricted_share_metal",
     "restricted_share_magnet",
+    "top_country_magnet",
+    "top_country_share_magnet",
     "heavy_self_sufficiency",
     "recycled_share",
 )
@@ -391,10 +393,11 @@ def _marginals(net: Network, duals: dict) -> pd.DataFrame:
     )
 
 
-def _kpis(shares: pd.DataFrame, net: Network, values: dict) -> dict[str, float]:
+def _kpis(shares: pd.DataFrame, net: Network, values: dict) -> dict[str, Any]:
     """Headline shares over the horizon: restricted countries' share of each stage (all
-    tracked elements by mass) and of the heavy elements at the magnet stage."""
-    out: dict[str, float] = {}
+    tracked elements by mass), the largest single country at each stage and its share, and
+    restricted countries' share of the heavy elements at the magnet stage."""
+    out: dict[str, Any] = {}
     in_restricted = shares["country"].isin(net.restricted)
     for stage in ("mine", "separation", "metal", "magnet", "recycling"):
         rows = shares["stage"] == stage
@@ -402,6 +405,11 @@ def _kpis(shares: pd.DataFrame, net: Network, values: dict) -> dict[str, float]:
         out[f"restricted_share_{stage}"] = (
             float(shares.loc[rows & in_restricted, "t"].sum() / total) if total else 0.0
         )
+    for stage in ("mine", "separation", "metal", "magnet"):
+        by_country = shares.loc[shares["stage"] == stage].groupby("country")["t"].sum()
+        total = by_country.sum()
+        out[f"top_country_{stage}"] = str(by_country.idxmax()) if total else ""
+        out[f"top_country_share_{stage}"] = float(by_country.max() / total) if total else 0.0
     heavy = shares["element"].isin(net.heavy) & (shares["stage"] == "magnet")
     total = shares.loc[heavy, "t"].sum()
     out["restricted_share_heavy_magnet"] = (

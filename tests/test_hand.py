@@ -41,6 +41,17 @@ def test_tiny_objective_and_flows_match_hand_calculation(tiny, solve_tables):
     assert flow(run, "metal_us", "magnet_us", "metal", "NdPr") == pytest.approx(30.0)
     assert flow(run, "magnet_us", "motors", "magnet", "std") == pytest.approx(100.0)
     assert run.solution.summary["unmet_t"] == pytest.approx(0.0, abs=1e-9)
+    # separation stage: the US separator recovers 35.294 t NdPr + 0.882 t Dy oxide, the
+    # China market sells 1.414 t Dy oxide: the US holds 36.176 / 37.590 of it
+    summary = run.solution.summary
+    assert summary["top_country_separation"] == "USA"
+    handled_us = ndpr_oxide + dy_from_mine
+    assert summary["top_country_share_separation"] == pytest.approx(
+        handled_us / (handled_us + dy_bought)
+    )
+    assert summary["restricted_share_separation"] == pytest.approx(
+        dy_bought / (handled_us + dy_bought)
+    )
 
 
 def test_tiny_marginal_cost_of_demand_from_duals(tiny, solve_tables):
