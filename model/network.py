@@ -314,16 +314,23 @@ def _add_arcs(net: Network, data: ChainData) -> None:
             return transport_table[ri, rj]
         return 0.0 if ri == rj else default_transport
 
-    def tariff_cost(i: str, j: str, c: str, x: str, t: int, price: float | None) -> float:
+    def tariff_rows(i: str, j: str, c: str) -> list[dict]:
+        """Tariff rows that apply to moving commodity c from site i into j's region."""
         src, to_region = net.sites[i], net.region(j)
         if src.region == to_region:
-            return 0.0
-        duty = 0.0
-        for r in tariffs:
-            if r["to_region"] != to_region or r["from_country"] not in (src.country, "*"):
-                continue
-            if r["commodity"] not in (c, "*"):
-                continue
+            return []
+        return [
+            r
+            for r in tariffs
+            if r["to_region"] == to_region
+            and r["from_country"] in (src.country, "*")
+            and r["commodity"] in (c, "*")
+        ]
+
+    def duty(rows: list[dict], t: int, price: float | None) -> float:
+        """sum of tariff_pct/100 x customs value (blank: the market price) of rows in force."""
+        total = 0.0
+        for r in rows:
             if r["first_year"] is not None and t < r["first_year"]:
                 continue
             if r["last_year"] is not None and t > r["last_year"]:
@@ -331,43 +338,46 @@ def _add_arcs(net: Network, data: ChainData) -> None:
             value = r["customs_value_usd_per_kg"]
             if value is None:
                 value = price or 0.0
-            duty += r["tariff_pct"] / 100.0 * value
-        return duty
-
-    def add(i: str, j: str, c: str, x: str, t: int) -> None:
-        f = (i, j, c, x, t)
-        net.flows.append(f)
-        net.outflows[i, t].append(f)
-        net.inflows[j, t].append(f)
-        net.shipped[i, c, x, t].append(f)
-        price = None
-        if net.stage(i) == "market":
-            price = net.prices[i, c, x, t]["price"]
-            net.purchase[f] = price
-        if j in net.sites and net.stage(j) == "market":
-            net.sale[f] = net.prices[j, c, x, t]["bid"]
-        tariff_class = "scrap" if c == "scrap" else c
-        for table, value in (
-            (net.transport, transport_cost(i, j)),
-            (net.tariff, tariff_cost(i, j, tariff_class, x, t, price)),
-        ):
-            if value:
-                table[f] = value
+            total += r["tariff_pct"] / 100.0 * value
+        return total
 
     def connect(i: str, j: str, c: str, items: list[str], j_years: set[int]) -> None:
+        """Arcs (i, j, c, x, t) for every item and common operating year, with their costs."""
         if i == j or not lane_ok(i, j):
             return
+        from_market = net.stage(i) == "market"
+        to_market = j in net.sites and net.stage(j) == "market"
+        transport = transport_cost(i, j)
+        rows = tariff_rows(i, j, c)
+        years = sorted(years_of[i] & j_years)
+        outflows, inflows, shipped = net.outflows, net.inflows, net.shipped
         for x in items:
-            for t in sorted(years_of[i] & j_years):
-                if net.stage(i) == "market":
+            for t in years:
+                price = None
+                if from_market:
                     p = net.prices.get((i, c, x, t))
                     if p is None or p["price"] is None:
                         continue
-                if j in net.sites and net.stage(j) == "market":
-                    p = net.prices.get((j, c, x, t))
-                    if p is None or p["bid"] is None:
+                    price = p["price"]
+                if to_market:
+                    q = net.prices.get((j, c, x, t))
+                    if q is None or q["bid"] is None:
                         continue
-                add(i, j, c, x, t)
+                f = (i, j, c, x, t)
+                net.flows.append(f)
+                outflows[i, t].append(f)
+                inflows[j, t].append(f)
+                shipped[i, c, x, t].append(f)
+                if from_market:
+                    net.purchase[f] = price
+                if to_market:
+                    net.sale[f] = q["bid"]
+                if transport:
+                    net.transport[f] = transport
+                if rows:
+                    value = duty(rows, t, price)
+                    if value:
+                        net.tariff[f] = value
 
     avail = _availability(net, by_stage, lane_ok)
     makeable = {
