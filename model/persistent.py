@@ -27,25 +27,27 @@ from .terms import cost_terms, risk_terms
 
 
 def signature(net: Network) -> tuple:
-    """Everything that shapes the LP's columns, rows and matrix (not its costs or bounds)."""
+    """Everything that shapes the LP's columns, rows and matrix (not its costs or bounds).
+
+    Built from the network's own lists and dicts, so comparing two signatures is a plain
+    equality test of those containers.
+    """
     return (
-        tuple(net.flows),
-        tuple(net.make),
-        tuple((k, tuple((f, round(c, 12)) for f, c in v)) for k, v in net.yields.items()),
-        tuple(sorted(net.recipe.items())),
-        tuple((i, s.swarf_share) for i, s in net.sites.items()),
-        tuple(net.cap_t),
-        tuple(net.demand_t),
-        tuple(net.market_caps),
-        tuple((p.key, p.value, p.soft) for p in net.policies),
-        tuple(
-            (k.contract, k.site, k.years, k.binding, bool(k.min_t), k.max_t is not None)
-            for k in net.contracts
-        ),
-        tuple(sorted(net.stocks.items())),
-        tuple(net.compliant_flows),
-        tuple(sorted((k, tuple(sorted(v))) for k, v in net.compliant_segments.items())),
-    )
+        net.flows,
+        net.make,
+        net.yields,
+        net.recipe,
+        [(i, s.swarf_share) for i, s in net.sites.items()],
+        list(net.cap_t),
+        list(net.demand_t),
+        list(net.market_caps),
+        [(p.key, p.value, p.soft) for p in net.policies],
+        [(k.contract, k.site, k.years, k.binding, bool(k.min_t), k.max_t is not None)
+         for k in net.contracts],
+        net.stocks,
+        net.compliant_flows,
+        net.compliant_segments,
+    )  # fmt: skip
 
 
 @dataclass
