@@ -81,6 +81,21 @@ def element_terms(net: Network, i: str, e: str, t: int) -> list[Term]:
     return terms
 
 
+def _memo(function):
+    """Compute a pure function of the network once per network (cached on the object)."""
+    name = f"_memo_{function.__name__}"
+
+    def cached(net: Network):
+        if name not in net.__dict__:
+            net.__dict__[name] = function(net)
+        return net.__dict__[name]
+
+    cached.__doc__ = function.__doc__
+    cached.__name__ = function.__name__
+    return cached
+
+
+@_memo
 def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
     """component -> year -> terms, undiscounted, coefficients in USD/kg (kUSD per t).
 
@@ -131,6 +146,7 @@ def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
     return out
 
 
+@_memo
 def risk_terms(net: Network) -> dict[int, list[Term]]:
     """Risk[t] = sum_i risk_score_i x value_at_risk_i x Throughput[i, t]  (kUSD)."""
     out: dict[int, list[Term]] = defaultdict(list)
