@@ -14,6 +14,7 @@ N-point price sweep on the persistent model against the sum of HiGHS's warm re-s
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
 import subprocess
@@ -57,6 +58,8 @@ def pipeline(workbook: str, mps: str, out: str) -> dict:
     t["build_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     session = LpSession(model, time_limit_s=3600)
+    del model  # as the pipeline does: the Pyomo objects go before HiGHS solves
+    gc.collect()
     t["handoff_s"] = time.perf_counter() - clock
     session.highs.writeModel(mps)
     result = session.solve(ranging=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from .findings import Finding
 from .network import Network, build_network
 from .reader import RawBook
 from .results import Solution, extract
-from .solve import SolveResult, solve_model
+from .solve import LpSession, SolveResult
 from .validate import load_workbook_data, parse_book
 
 
@@ -34,7 +35,10 @@ def solve_data(data: ChainData, read_s: float = 0.0) -> Run:
     data.findings.extend(check_network(data, net))
     model = build_model(net)
     t1 = time.perf_counter()
-    result = solve_model(model, time_limit_s=data.settings["time_limit_s"], ranging=True)
+    session = LpSession(model, time_limit_s=data.settings["time_limit_s"])
+    del model  # the compiled arrays are in HiGHS: let the Pyomo objects go before it solves
+    gc.collect()
+    result = session.solve(ranging=True)
     t2 = time.perf_counter()
     result.timings = {"read_s": read_s, "build_s": t1 - t0, **result.timings}
     solution = extract(data, net, result)

@@ -85,19 +85,20 @@ class LpSession:
 
     def __init__(self, model: pyo.ConcreteModel, time_limit_s: float = 600.0):
         t0 = time.perf_counter()
-        self.model = model
+        # names of every variable component, so each gets an entry in the values even when
+        # none of its variables made it into the LP; the model itself is not kept, so its
+        # memory can go once it is compiled
+        self.var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
         self.error: SolveResult | None = None
         try:
             lp_arrays = compile_lp(model)
         except ConstantConstraintError as exc:
             self.error = SolveResult("infeasible", f"A constraint can never hold: {exc}", None)
             return
-        self.columns = lp_arrays.columns
-        self.rows = lp_arrays.rows
         self.column_keys = lp_arrays.column_keys
         self.row_keys = lp_arrays.row_keys
         self.row_of = {key: r for r, key in enumerate(self.row_keys)}
-        n_cols, n_rows = len(self.columns), len(self.rows)
+        n_cols, n_rows = len(self.column_keys), len(self.row_keys)
         self.objective_names = lp_arrays.objective_names
         self.costs = lp_arrays.costs
         self.offsets = lp_arrays.offsets
@@ -188,8 +189,8 @@ class LpSession:
             primal = np.asarray(solution.col_value)
             duals = np.asarray(solution.row_dual)
             result.values = _by_component(self.column_groups, primal)
-            for var in self.model.component_objects(pyo.Var, active=True):
-                result.values.setdefault(var.name, {})
+            for name in self.var_names:
+                result.values.setdefault(name, {})
             result.duals = _by_component(self.row_groups, duals)
             if ranging:
                 self._ranging(result, primal, duals)
