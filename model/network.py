@@ -81,6 +81,9 @@ class Network:
     transport: dict[Flow, float] = field(default_factory=dict)
     tariff: dict[Flow, float] = field(default_factory=dict)
     purchase: dict[Flow, float] = field(default_factory=dict)
+    # d(tariff)/d(price) on arcs out of markets: tariff rows in force whose customs value is
+    # the market price (blank customs_value_usd_per_kg)
+    price_duty_rate: dict[Flow, float] = field(default_factory=dict)
     sale: dict[Flow, float] = field(default_factory=dict)
     # sparse lookups for the balances
     inflows: dict[tuple[str, int], list[Flow]] = field(default_factory=lambda: defaultdict(list))
@@ -327,9 +330,10 @@ def _add_arcs(net: Network, data: ChainData) -> None:
             and r["commodity"] in (c, "*")
         ]
 
-    def duty(rows: list[dict], t: int, price: float | None) -> float:
-        """sum of tariff_pct/100 x customs value (blank: the market price) of rows in force."""
-        total = 0.0
+    def duty(rows: list[dict], t: int, price: float | None) -> tuple[float, float]:
+        """(sum of tariff_pct/100 x customs value of the rows in force, the part of that rate
+        charged on the market price: rows whose customs value is blank)."""
+        total = rate = 0.0
         for r in rows:
             if r["first_year"] is not None and t < r["first_year"]:
                 continue
@@ -338,8 +342,9 @@ def _add_arcs(net: Network, data: ChainData) -> None:
             value = r["customs_value_usd_per_kg"]
             if value is None:
                 value = price or 0.0
+                rate += r["tariff_pct"] / 100.0
             total += r["tariff_pct"] / 100.0 * value
-        return total
+        return total, rate
 
     def connect(i: str, j: str, c: str, items: list[str], j_years: set[int]) -> None:
         """Arcs (i, j, c, x, t) for every item and common operating year, with their costs."""
@@ -375,9 +380,11 @@ def _add_arcs(net: Network, data: ChainData) -> None:
                 if transport:
                     net.transport[f] = transport
                 if rows:
-                    value = duty(rows, t, price)
+                    value, rate = duty(rows, t, price)
                     if value:
                         net.tariff[f] = value
+                    if rate and from_market:
+                        net.price_duty_rate[f] = rate
 
     avail = _availability(net, by_stage, lane_ok)
     makeable = {

@@ -45,7 +45,11 @@ def write_sweep(sweep: SweepResult, path: str | Path) -> Path:
     if sweep.interrupted:
         lines.append("The sweep was interrupted: only the finished points are here.")
     lines.append("status is the solver's; a point that failed keeps its row with its message.")
-    lines.append("rebuilt = the change altered the model's structure, so it was rebuilt.")
+    lines.append(
+        "path: fast = pushed straight into the live model and read off with precomputed "
+        "vectors; pushed = network derived again, numbers pushed; rebuilt = the change "
+        "altered the model's structure, so it was rebuilt."
+    )
     with open_book(path) as book:
         _readme(book, "mine2magnet sweep", lines)
         charts = book.sheet("Charts") if x_label in columns and len(table) > 1 else None

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .changes import Change, apply_change, check_change
 from .data import ChainData
+from .fastpath import FastPath, supported
 from .persistent import Resolver
 from .results import KPIS, extract
 from .validate import check_rules
@@ -64,6 +65,8 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(data: ChainData, changes: list[Change], kpis: tuple[str, ...]) -> None:
     _WORKER.update(data=data, changes=changes, kpis=kpis, resolver=None)
+    _WORKER.pop("fast", None)
+    _WORKER.pop("base_network", None)
 
 
 def _solve_point(index: int, values: tuple[float, ...]) -> dict[str, Any]:
@@ -74,6 +77,18 @@ def _solve_point(index: int, values: tuple[float, ...]) -> dict[str, Any]:
     try:
         if _WORKER["resolver"] is None:
             _WORKER["resolver"] = Resolver(data)
+            _WORKER["base_network"] = _WORKER["resolver"].network
+        fast = _fast_path(data, changes, kpis)
+        plan = fast.plan(changes, values) if fast is not None else None
+        if plan is not None:
+            result = fast.solve(plan)
+            row.update(status=result.status, path="fast", solve_s=result.timings["solve_s"])
+            if result.ok:
+                row.update(fast.kpis(result.primal, plan))
+            else:
+                row["message"] = result.message
+            row["wall_s"] = time.perf_counter() - started
+            return row
         case = what_if(data, changes, values)
         problems = check_rules(case)
         if problems:
@@ -82,7 +97,7 @@ def _solve_point(index: int, values: tuple[float, ...]) -> dict[str, Any]:
             return row
         point = _WORKER["resolver"].solve(case)
         row["status"] = point.result.status
-        row["rebuilt"] = point.rebuilt
+        row["path"] = "rebuilt" if point.rebuilt else "pushed"
         row["solve_s"] = point.result.timings.get("solve_s")
         if point.result.ok:
             summary = extract(case, point.network, point.result, full=False).summary
@@ -94,6 +109,23 @@ def _solve_point(index: int, values: tuple[float, ...]) -> dict[str, Any]:
         row["message"] = f"{type(exc).__name__}: {exc}"
     row["wall_s"] = time.perf_counter() - started
     return row
+
+
+def _fast_path(data: ChainData, changes: list[Change], kpis: tuple[str, ...]) -> FastPath | None:
+    """The worker's fast path, on a session holding the unchanged workbook; None when these
+    changes or KPIs need the general way."""
+    if not all(supported(c) for c in changes) or not set(kpis) <= set(KPIS):
+        return None
+    resolver: Resolver = _WORKER["resolver"]
+    fast = _WORKER.get("fast")
+    if fast is None or fast.session is not resolver.session or fast.net is not resolver.network:
+        if resolver.network is not _WORKER.get("base_network"):
+            resolver.solve(data)  # back to the workbook as it is after a general-way point
+            _WORKER["base_network"] = resolver.network
+        if resolver.session.error is not None:
+            return None
+        fast = _WORKER["fast"] = FastPath(resolver.network, resolver.session, resolver.column)
+    return fast
 
 
 def run_sweep(

@@ -114,7 +114,7 @@ def test_sweep_points_match_fresh_solves_on_the_base_case(write_book):
     ]
     table = run_sweep(data, changes).table
     assert len(table) == 4 and (table["status"] == "optimal").all()
-    assert not table["rebuilt"].any()
+    assert (table["path"] == "fast").all()
     for row in table.to_dict("records"):
         case = data.copy()
         apply_change(case, changes[0], row[changes[0].label])
@@ -122,6 +122,60 @@ def test_sweep_points_match_fresh_solves_on_the_base_case(write_book):
         fresh = solve_data(case).solution.summary
         assert row["objective_usd"] == pytest.approx(fresh["objective_usd"], rel=1e-9)
         assert row["unmet_t"] == pytest.approx(fresh["unmet_t"], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MarketPrices[market_cn,oxide,Dy].price_usd_per_kg *= 0.5,3,5",
+        "Sites[mine_au].cost_usd_per_kg = 1,4,9",
+        "Settings[risk_weight].value = 0,1.5,40",
+        "Demand[motors]@2027.demand_t *= 0,0.5,2",
+        "Sites[magnet_us].capacity_t = 60,150,90",
+        "Capacity[sep_us,2027].capacity_t = 100,300,120",
+    ],
+)
+def test_fast_sweep_points_equal_fresh_solves(tiny, write_book, text):
+    # two years, a 10% Dy tariff (customs value = the market price) and a capacity override,
+    # so prices, discounting, duties and overrides all come into play
+    tiny["Settings"] = [
+        {"setting": "first_year", "value": 2026},
+        {"setting": "last_year", "value": 2027},
+        {"setting": "discount_rate", "value": 0.1},
+    ]
+    tiny["Demand"].append({"segment": "motors", "year": 2027, "demand_t": 120})
+    tiny["Tariffs"] = [
+        {"from_country": "China", "to_region": "US", "commodity": "oxide", "tariff_pct": 10}
+    ]
+    tiny["Capacity"] = [{"site": "sep_us", "year": 2027, "capacity_t": 900}]
+    data = load_workbook_data(write_book(tiny))
+    change = parse_change(text)
+    table = run_sweep(data, [change]).table
+    assert (table["path"] == "fast").all()
+    for row in table.to_dict("records"):
+        case = data.copy()
+        apply_change(case, change, row[change.label])
+        fresh = solve_data(case).solution.summary
+        for key in (
+            "objective_usd",
+            "total_cost_usd",
+            "risk_usd",
+            "unmet_t",
+            "restricted_share_separation",
+            "recycled_share",
+            "top_country_share_magnet",
+        ):
+            assert row[key] == pytest.approx(fresh[key], rel=1e-8, abs=1e-6), key
+
+
+def test_fast_points_after_a_rebuilt_point_start_from_the_workbook_again(tiny_data):
+    # a capacity of 0 closes the plant in 2026 (a change of structure: rebuilt); the points
+    # after it go the fast way again and must not inherit that closure
+    change = parse_change("Sites[magnet_us].capacity_t = 60,0,90,100")
+    table = run_sweep(tiny_data, [change]).table
+    assert list(table["path"]) == ["fast", "rebuilt", "fast", "fast"]
+    assert list(table["unmet_t"]) == pytest.approx([40, 100, 10, 0])
+    assert table.loc[3, "objective_usd"] == pytest.approx(3150316.404403323)
 
 
 def test_sweep_table_on_the_tiny_chain_is_linear_in_the_price(tiny_data):
