@@ -28,6 +28,7 @@ import numpy as np
 
 from .changes import Change
 from .network import Network
+from .persistent import row_bounds
 from .schema import SHEETS_BY_NAME
 from .solve import LpSession, SolveResult
 from .terms import (
@@ -115,8 +116,7 @@ class FastPath:
             [x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t)],
             n,
         )
-        self.base_bounds = {("Capacity", k): (-math.inf, v) for k, v in net.cap_t.items()}
-        self.base_bounds.update({("Demand_Balance", k): (v, v) for k, v in net.demand_t.items()})
+        self.base_bounds = row_bounds(net)
         self.dirty: set[tuple[str, tuple]] = set()
 
     def _vector(self, terms, n: int) -> np.ndarray:
@@ -234,10 +234,7 @@ class FastPath:
         wanted = {key: self.base_bounds[key] for key in self.dirty}
         wanted.update(bounds)
         self.dirty = set(bounds)
-        for key, (lower, upper) in wanted.items():
-            row = session.row_of.get(key)
-            if row is not None and session.row_bounds_of(row) != (lower, upper):
-                session.set_row_bounds(*key, lower, upper)
+        session.apply_row_bounds(wanted)
         return session.solve(values=False)
 
     def kpis(self, x: np.ndarray, plan) -> dict[str, Any]:

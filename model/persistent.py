@@ -50,6 +50,21 @@ def signature(net: Network) -> tuple:
     )  # fmt: skip
 
 
+def row_bounds(net: Network) -> dict[tuple[str, tuple], tuple[float, float]]:
+    """Bounds of the rows whose right-hand side comes from data."""
+    inf = math.inf
+    bounds = {("Capacity", k): (-inf, v) for k, v in net.cap_t.items()}
+    bounds.update({("Demand_Balance", k): (v, v) for k, v in net.demand_t.items()})
+    bounds.update({("Market_Item_Cap", k): (-inf, v) for k, v in net.market_caps.items()})
+    for k in net.contracts:
+        for t in k.years:
+            if k.max_t is not None:
+                bounds["Contract_Max", (k.contract, t)] = (-inf, k.max_t)
+            if k.binding and k.min_t:
+                bounds["Contract_Min", (k.contract, t)] = (k.min_t, inf)
+    return bounds
+
+
 @dataclass
 class Point:
     result: SolveResult
@@ -92,20 +107,6 @@ class Resolver:
                 _accumulate(c, self.column, terms, net.risk_weight * net.discount[t])
         return c
 
-    def row_bounds(self, net: Network) -> dict[tuple[str, tuple], tuple[float, float]]:
-        """Bounds of the rows whose right-hand side comes from data."""
-        inf = math.inf
-        bounds = {("Capacity", k): (-inf, v) for k, v in net.cap_t.items()}
-        bounds.update({("Demand_Balance", k): (v, v) for k, v in net.demand_t.items()})
-        bounds.update({("Market_Item_Cap", k): (-inf, v) for k, v in net.market_caps.items()})
-        for k in net.contracts:
-            for t in k.years:
-                if k.max_t is not None:
-                    bounds["Contract_Max", (k.contract, t)] = (-inf, k.max_t)
-                if k.binding and k.min_t:
-                    bounds["Contract_Min", (k.contract, t)] = (k.min_t, inf)
-        return bounds
-
     def _push(self, net: Network) -> None:
         session = self.session
         cost = self.objective_vector(net)
@@ -114,10 +115,7 @@ class Resolver:
         if len(changed):
             session.highs.changeColsCost(len(changed), changed.astype(np.int32), cost[changed])
             session.costs["Objective"] = cost
-        for key, (lower, upper) in self.row_bounds(net).items():
-            row = session.row_of.get(key)
-            if row is not None and session.row_bounds_of(row) != (lower, upper):
-                session.set_row_bounds(*key, lower, upper)
+        session.apply_row_bounds(row_bounds(net))
         self.network = net
 
 

@@ -161,9 +161,14 @@ class LpSession:
         self.highs.changeRowBounds(row, lower, upper)
         self._bounds[row] = (lower, upper)
 
-    def row_bounds_of(self, row: int) -> tuple[float, float]:
-        """Current (lower, upper) of a row."""
-        return self._bounds[row]
+    def apply_row_bounds(self, bounds: dict[tuple[str, tuple], tuple[float, float]]) -> None:
+        """Set each named row's (lower, upper) where it differs; rows not in the LP are
+        skipped (a constraint with no variables was never passed on)."""
+        for key, (lower, upper) in bounds.items():
+            row = self.row_of.get(key)
+            if row is not None and self._bounds[row] != (lower, upper):
+                self.highs.changeRowBounds(row, lower, upper)
+                self._bounds[row] = (lower, upper)
 
     def column_values(self, vector: np.ndarray) -> float:
         """cost-vector . current primal solution (e.g. an inactive objective's value)."""
