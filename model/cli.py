@@ -79,9 +79,16 @@ def _load_or_exit(workbook: Path) -> ChainData:
     return data
 
 
-def default_output(input_path: Path) -> Path:
-    """outputs/<input stem>_solution.xlsx under the current folder."""
-    return Path("outputs") / f"{input_path.stem}_solution.xlsx"
+def default_output(input_path: Path, kind: str = "solution") -> Path:
+    """outputs/<input stem>_<kind>.xlsx under the current folder."""
+    return Path("outputs") / f"{input_path.stem}_{kind}.xlsx"
+
+
+def _output_path(workbook: Path, output: Path | None, kind: str) -> Path:
+    """The given output, else the default one; never the input workbook itself."""
+    out = output or default_output(workbook, kind)
+    _refuse_input_as_output(workbook, out)
+    return out
 
 
 @app.command()
@@ -99,8 +106,7 @@ def solve(
 ) -> None:
     """Solve a workbook and write its solution workbook."""
     started = time.perf_counter()
-    out = output or default_output(workbook)
-    _refuse_input_as_output(workbook, out)
+    out = _output_path(workbook, output, "solution")
     if lock_file(out).exists():
         err.print(
             f"[red]ERROR[/red] {out} is open in Excel ({lock_file(out).name} exists). "
@@ -162,8 +168,7 @@ def frontier(
     from .frontier import efficient_frontier
     from .report import write_frontier
 
-    out = output or Path("outputs") / f"{workbook.stem}_frontier.xlsx"
-    _refuse_input_as_output(workbook, out)
+    out = _output_path(workbook, output, "frontier")
     data = _load_or_exit(workbook)
     try:
         result = efficient_frontier(data, points)
@@ -197,8 +202,7 @@ def impact(
     from .impact import impact_table
     from .report import write_table_book
 
-    out = output or Path("outputs") / f"{workbook.stem}_impact.xlsx"
-    _refuse_input_as_output(workbook, out)
+    out = _output_path(workbook, output, "impact")
     table = impact_table(_load_or_exit(workbook))
     write_table_book({"Impact": table}, out)
     shown = Table(show_header=True, header_style="bold")
@@ -291,8 +295,7 @@ def sweep(
     from .report_sweeps import write_sweep
     from .sweep import run_sweep
 
-    out = output or Path("outputs") / f"{workbook.stem}_sweep.xlsx"
-    _refuse_input_as_output(workbook, out)
+    out = _output_path(workbook, output, "sweep")
     data = _load_or_exit(workbook)
     changes = _changes_from(data, change or [], sweep_name)
     with _progress() as bar:
@@ -339,8 +342,7 @@ def tornado(
     from .report_sweeps import write_tornado
     from .tornado import run_tornado
 
-    out = output or Path("outputs") / f"{workbook.stem}_tornado.xlsx"
-    _refuse_input_as_output(workbook, out)
+    out = _output_path(workbook, output, "tornado")
     data = _load_or_exit(workbook)
     try:
         with _progress() as bar:

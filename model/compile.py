@@ -29,8 +29,6 @@ class ConstantConstraintError(ValueError):
 class CompiledLp:
     """min c'x  s.t.  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper."""
 
-    columns: list  # VarData per column
-    rows: list  # ConstraintData per row
     column_keys: list[tuple[str, tuple]]  # (component name, index) per column
     row_keys: list[tuple[str, tuple]]  # (component name, index) per row
     objective_names: list[str]
@@ -71,7 +69,7 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
             columns.append(var)
         return pos
 
-    rows, row_keys, starts, indices, values, lower, upper = [], [], [0], [], [], [], []
+    row_keys, starts, indices, values, lower, upper = [], [0], [], [], [], []
     for key, con in _data_with_keys(model, pyo.Constraint):
         repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
         if repn.nonlinear_expr is not None:
@@ -83,7 +81,6 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
             if lo > 1e-9 or hi < -1e-9:
                 raise ConstantConstraintError(f"constraint {con.name} can never hold")
             continue
-        rows.append(con)
         row_keys.append(key)
         indices.extend(column(v) for v in repn.linear_vars)
         values.extend(repn.linear_coefs)
@@ -112,8 +109,6 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
         np.add.at(vector, np.asarray(cols, dtype=np.int64), np.asarray(coefs, dtype=float))
         costs[name] = vector
     return CompiledLp(
-        columns=columns,
-        rows=rows,
         column_keys=column_keys,
         row_keys=row_keys,
         objective_names=objective_names,

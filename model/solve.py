@@ -71,11 +71,6 @@ class SolveResult:
         return self.status == "optimal"
 
 
-def _key(component_data) -> tuple:
-    index = component_data.index()
-    return index if isinstance(index, tuple) else (index,)
-
-
 class LpSession:
     """A Pyomo model compiled once into a live HiGHS model that can be re-solved.
 
