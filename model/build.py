@@ -9,9 +9,10 @@ objective, so a new feature adds a component rather than editing the objective.
 from __future__ import annotations
 
 import pyomo.core as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from .build_rules import add_rules
-from .linexpr import gather, linear
+from .linexpr import gather, linear, total
 from .network import Network
 from .terms import COST_COMPONENTS, cost_terms, risk_terms, throughput_terms
 
@@ -19,11 +20,12 @@ from .terms import COST_COMPONENTS, cost_terms, risk_terms, throughput_terms
 def build_model(net: Network) -> pyo.ConcreteModel:
     """The sourcing LP for one network (see docs/formulation.md for the algebra)."""
     m = pyo.ConcreteModel(name="mine2magnet")
-    _sets(m, net)
-    _variables(m, net)
-    _constraints(m, net)
-    add_rules(m, net)
-    _objective(m, net)
+    with PauseGC():  # millions of small objects, none of them garbage: skip the collector
+        _sets(m, net)
+        _variables(m, net)
+        _constraints(m, net)
+        add_rules(m, net)
+        _objective(m, net)
     return m
 
 
@@ -54,10 +56,8 @@ def _variables(m: pyo.ConcreteModel, net: Network) -> None:
 
 
 def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
-    flow = m.Flow
-
     def shipped(i: str, c: str, x: str, t: int):
-        return sum(flow[f] for f in net.shipped.get((i, c, x, t), ()))
+        return total(m, "Flow", net.shipped.get((i, c, x, t), ()))
 
     first_year = net.years[0]
     balanced_stock: set[tuple[str, str, int]] = set()
@@ -101,7 +101,7 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
         arriving = [f for f in net.inflows[i, t] if f[2] == "metal" and f[3] == e]
         if not used and not arriving:
             return pyo.Constraint.Skip
-        return sum(flow[f] for f in arriving) + release(i, e, t) == linear(m, used)
+        return total(m, "Flow", arriving) + release(i, e, t) == linear(m, used)
 
     m.METAL_BALANCE = pyo.Set(initialize=metal_keys, dimen=3, ordered=True)
     m.Metal_Balance = pyo.Constraint(m.METAL_BALANCE, rule=metal_balance)
@@ -140,9 +140,7 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
 
     def demand_balance(m, s, t):
         """Segment s: sum of magnets received + Unmet[s, t] = demand_t[s, t]."""
-        return (
-            sum(flow[f] for f in net.inflows.get((s, t), ())) + m.Unmet[s, t] == net.demand_t[s, t]
-        )
+        return total(m, "Flow", net.inflows.get((s, t), ())) + m.Unmet[s, t] == net.demand_t[s, t]
 
     m.Demand_Balance = pyo.Constraint(m.DEMAND, rule=demand_balance)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyomo.core as pyo
 
-from .linexpr import linear
+from .linexpr import linear, total
 from .network import Network
 from .terms import policy_terms, throughput_terms
 
@@ -82,7 +82,7 @@ def _compliance(m: pyo.ConcreteModel, net: Network) -> None:
     def comp_element(m, i, e, t):
         made = [("Comp", f, k) for f, k in net.yields.get((i, e, t), []) if f in comp]
         shipped = comp_out(i, net.output_form(i), e, t)
-        return linear(m, made) >= sum(m.Comp[f] for f in shipped)
+        return linear(m, made) >= total(m, "Comp", shipped)
 
     m.COMP_ELEMENT = pyo.Set(initialize=element_keys, dimen=3, ordered=True)
     m.Comp_Element = pyo.Constraint(m.COMP_ELEMENT, rule=comp_element)
@@ -99,7 +99,7 @@ def _compliance(m: pyo.ConcreteModel, net: Network) -> None:
         if not used:
             return pyo.Constraint.Skip
         arriving = [f for f in net.inflows.get((i, t), []) if f in comp and f[2] == "metal"]
-        return sum(m.Comp[f] for f in arriving if f[3] == e) >= linear(m, used)
+        return total(m, "Comp", [f for f in arriving if f[3] == e]) >= linear(m, used)
 
     m.COMP_METAL = pyo.Set(initialize=metal_keys, dimen=3, ordered=True)
     m.Comp_Metal = pyo.Constraint(m.COMP_METAL, rule=comp_metal)
@@ -109,13 +109,13 @@ def _compliance(m: pyo.ConcreteModel, net: Network) -> None:
         out = comp_out(i, "magnet", g, t)
         if not out:
             return pyo.Constraint.Skip
-        return sum(m.Comp[f] for f in out) <= m.MakeC[i, g, t]
+        return total(m, "Comp", out) <= m.MakeC[i, g, t]
 
     def comp_swarf(m, i, g, t):
         out = comp_out(i, "scrap", g, t)
         if not out:
             return pyo.Constraint.Skip
-        return sum(m.Comp[f] for f in out) <= net.sites[i].swarf_share * m.MakeC[i, g, t]
+        return total(m, "Comp", out) <= net.sites[i].swarf_share * m.MakeC[i, g, t]
 
     m.Comp_Grade = pyo.Constraint(m.COMP_MAKE, rule=comp_grade)
     m.Comp_Swarf = pyo.Constraint(m.COMP_MAKE, rule=comp_swarf)

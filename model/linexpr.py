@@ -1,9 +1,14 @@
-"""Linear terms (variable name, index, coefficient) as Pyomo expressions."""
+"""Linear terms (variable name, index, coefficient) as Pyomo expressions.
+
+The expressions are Pyomo LinearExpressions whose arguments are the variables themselves (for
+a coefficient of 1) or monomials `coef x var`, built straight from lists: no intermediate sums
+are created, which is what keeps building a large model fast.
+"""
 
 from __future__ import annotations
 
 import pyomo.core as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from .terms import Term
 
@@ -16,17 +21,32 @@ def gather(terms: list[Term]) -> list[Term]:
     return [(v, k, c) for (v, k), c in total.items() if c]
 
 
+def variables(m: pyo.ConcreteModel, name: str) -> dict:
+    """index -> variable of the model's Var component `name` (a dict made once per model)."""
+    cache = m.__dict__.setdefault("_variables_by_name", {})
+    found = cache.get(name)
+    if found is None:
+        found = cache[name] = dict(getattr(m, name).items())
+    return found
+
+
 def linear(m: pyo.ConcreteModel, terms: list[Term]):
     """sum(coef x var[index]) as one Pyomo LinearExpression (0 when there are no terms)."""
     if not terms:
         return 0.0
-    components = {}
-    variables = []
-    for v, k, _c in terms:
-        component = components.get(v)
-        if component is None:
-            component = components[v] = getattr(m, v)
-        variables.append(component[k])
-    return LinearExpression(
-        constant=0.0, linear_coefs=[c for _v, _k, c in terms], linear_vars=variables
-    )
+    args = []
+    lookups: dict[str, dict] = {}
+    for v, k, c in terms:
+        lookup = lookups.get(v)
+        if lookup is None:
+            lookup = lookups[v] = variables(m, v)
+        var = lookup[k]
+        args.append(var if c == 1.0 else MonomialTermExpression((c, var)))
+    return LinearExpression(args)
+
+
+def total(m: pyo.ConcreteModel, name: str, keys) -> LinearExpression | float:
+    """sum(var[k] for k in keys) for the Var component `name` (0 when there are no keys)."""
+    lookup = variables(m, name)
+    args = [lookup[k] for k in keys]
+    return LinearExpression(args) if args else 0.0
