@@ -16,7 +16,10 @@ variables in a row are added and exact zeros dropped in one vectorised pass at t
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul
 
 import numpy as np
 import pyomo.core as pyo
@@ -72,10 +75,11 @@ _SUMS = (LinearExpression, SumExpression)
 class _Terms:
     """Collects `sign x expr` as (column, coefficient) pairs and a constant."""
 
-    def __init__(self, column_of: dict[int, int]):
+    def __init__(self, column_of: dict[int, int], var_classes: set[type]):
         self.column_of = column_of
-        self.cols: list[int] = []
-        self.coefs: list[float] = []
+        self.var_classes = var_classes  # the classes of the model's variables
+        self.cols = array("q")  # 8 bytes a term, not a Python int and float object each
+        self.coefs = array("d")
 
     def add(self, expr, sign: float) -> float:
         """Append the linear terms of sign x expr; return sign x its constant part."""
@@ -83,23 +87,11 @@ class _Terms:
         if cls in native_numeric_types:
             return sign * expr
         if cls in _SUMS:
-            cols, coefs, column_of = self.cols, self.coefs, self.column_of
+            args = expr.args
+            if self._plain(args, sign):
+                return 0.0
             constant = 0.0
-            for arg in expr.args:
-                kind = arg.__class__
-                if kind is MonomialTermExpression:
-                    coef, var = arg._args_
-                    if coef.__class__ in native_numeric_types:
-                        cols.append(column_of[id(var)])
-                        coefs.append(sign * coef)
-                        continue
-                elif kind in native_numeric_types:
-                    constant += sign * arg
-                    continue
-                elif arg.is_variable_type():
-                    cols.append(column_of[id(arg)])
-                    coefs.append(sign)
-                    continue
+            for arg in args:
                 constant += self.add(arg, sign)
             return constant
         if cls is MonomialTermExpression:
@@ -118,6 +110,26 @@ class _Terms:
             return self.add(expr.args[1], sign * expr.args[0])
         return self._general(expr, sign)
 
+    def _plain(self, args, sign: float) -> bool:
+        """Append a sum made only of variables and monomials with numeric coefficients (what
+        the model's expressions are) with C-level loops; False if it has anything else."""
+        kinds = set(map(type, args))
+        if kinds - self.var_classes:
+            if kinds - self.var_classes != {MonomialTermExpression}:
+                return False
+            pairs = [a._args_ if a.__class__ is MonomialTermExpression else (1, a) for a in args]
+            coefs, variables = zip(*pairs, strict=True)
+            if set(map(type, coefs)) - native_numeric_types:
+                return False
+            if set(map(type, variables)) - self.var_classes:
+                return False
+            self.coefs.extend(coefs if sign == 1.0 else map(mul, repeat(sign), coefs))
+        else:
+            variables = args
+            self.coefs.extend(repeat(sign, len(args)))
+        self.cols.extend(map(self.column_of.__getitem__, map(id, variables)))
+        return True
+
     def _general(self, expr, sign: float) -> float:
         repn = generate_standard_repn(expr, compute_values=True, quadratic=False)
         if repn.nonlinear_expr is not None or repn.quadratic_vars:
@@ -129,7 +141,11 @@ class _Terms:
 
 
 def _row(terms: _Terms, expr) -> tuple[float, float]:
-    """Add a relational expression's terms as lhs - rhs; return the row's (lower, upper)."""
+    """Add a relational expression's terms; return the row's (lower, upper).
+
+    The row is oriented as Pyomo's own `body` is, so duals keep Pyomo's signs: `a <= b` and
+    `a == b` are a against the bound b when b has no variables, b against the bound a when a
+    has none, and a - b against 0 otherwise."""
     cls = expr.__class__
     if cls is RangedExpression:
         lo, body, hi = expr.args
@@ -137,9 +153,22 @@ def _row(terms: _Terms, expr) -> tuple[float, float]:
         return _bound(lo, -math.inf) - constant, _bound(hi, math.inf) - constant
     if cls is EqualityExpression or cls is InequalityExpression:
         lhs, rhs = expr.args
-        constant = terms.add(lhs, 1.0) + terms.add(rhs, -1.0)
-        return (-constant if cls is EqualityExpression else -math.inf), -constant
+        equality = cls is EqualityExpression
+        if _is_constant(rhs):
+            constant, lower, upper = terms.add(lhs, 1.0), _bound(rhs, 0), _bound(rhs, 0)
+            lower = lower if equality else -math.inf
+        elif _is_constant(lhs):
+            constant, lower, upper = terms.add(rhs, 1.0), _bound(lhs, 0), _bound(lhs, 0)
+            upper = upper if equality else math.inf
+        else:
+            constant = terms.add(lhs, 1.0) + terms.add(rhs, -1.0)
+            lower, upper = (0.0 if equality else -math.inf), 0.0
+        return lower - constant, upper - constant
     raise NonlinearModelError(f"{expr} is not a linear constraint")
+
+
+def _is_constant(expr) -> bool:
+    return expr.__class__ in native_numeric_types or not expr.is_potentially_variable()
 
 
 def _bound(value, missing: float) -> float:
@@ -147,31 +176,48 @@ def _bound(value, missing: float) -> float:
 
 
 def _columns(model: pyo.ConcreteModel):
-    """Every variable of the model: {id: position}, keys and bounds, in component order."""
+    """Every variable of the model, in component order: {id: position}, keys, lower and upper
+    bounds, and the set of the variables' classes."""
     column_of: dict[int, int] = {}
     keys, lower, upper = [], [], []
+    var_classes: set[type] = set()
     for component in model.component_objects(pyo.Var, active=True, descend_into=True):
         name = component.name
-        for index, var in component.items():
-            column_of[id(var)] = len(keys)
-            keys.append((name, index if isinstance(index, tuple) else (index,)))
+        indices = list(component.keys())
+        variables = list(component.values())
+        start = len(keys)
+        column_of.update(zip(map(id, variables), range(start, start + len(variables)), strict=True))
+        keys.extend((name, i if i.__class__ is tuple else (i,)) for i in indices)
+        for var in variables:
             lo, hi = (var.value, var.value) if var.fixed else var.bounds
             lower.append(-math.inf if lo is None else lo)
             upper.append(math.inf if hi is None else hi)
-    return column_of, keys, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        var_classes.update(map(type, variables))
+    return (
+        column_of,
+        keys,
+        np.asarray(lower, dtype=float),
+        np.asarray(upper, dtype=float),
+        var_classes,
+    )
 
 
-def compile_lp(model: pyo.ConcreteModel) -> CompiledLp:
-    """Arrays of the model's active constraints and objectives (see the module docstring)."""
+def compile_lp(model: pyo.ConcreteModel, release: bool = False) -> CompiledLp:
+    """Arrays of the model's active constraints and objectives (see the module docstring).
+
+    With `release`, each constraint and objective component is deleted from the model as soon
+    as it is read, so its expressions' memory is free before the arrays are complete; the
+    model is then spent and must not be used again.
+    """
     with PauseGC():
-        return _compile(model)
+        return _compile(model, release)
 
 
-def _compile(model: pyo.ConcreteModel) -> CompiledLp:
-    column_of, all_keys, all_lower, all_upper = _columns(model)
-    terms = _Terms(column_of)
+def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
+    column_of, all_keys, all_lower, all_upper, var_classes = _columns(model)
+    terms = _Terms(column_of, var_classes)
     row_keys, starts, lower, upper = [], [0], [], []
-    for component in model.component_objects(pyo.Constraint, active=True, descend_into=True):
+    for component in list(model.component_objects(pyo.Constraint, active=True)):
         name = component.name
         for index, con in component.items():
             if not con.active:
@@ -181,20 +227,28 @@ def _compile(model: pyo.ConcreteModel) -> CompiledLp:
             starts.append(len(terms.cols))
             lower.append(lo)
             upper.append(hi)
+        if release:
+            component.parent_block().del_component(component)
     n_rows = len(row_keys)
     row_of_entry = np.repeat(np.arange(n_rows), np.diff(np.asarray(starts, dtype=np.int64)))
-    cols = np.asarray(terms.cols, dtype=np.int64)
-    values = np.asarray(terms.coefs, dtype=float)
+    cols = np.frombuffer(terms.cols, dtype=np.int64)
+    values = np.frombuffer(terms.coefs, dtype=float)
 
     objective_names, objective_terms, offsets = [], [], {}
-    for obj in model.component_data_objects(pyo.Objective, active=True, descend_into=True):
-        sign = 1.0 if obj.sense == pyo.minimize else -1.0
-        collected = _Terms(column_of)
-        offset = collected.add(obj.expr, sign)
-        name = obj.parent_component().name
-        objective_names.append(name)
-        objective_terms.append((name, collected))
-        offsets[name] = offset
+    for component in list(model.component_objects(pyo.Objective, active=True)):
+        for obj in component.values():
+            if not obj.active:
+                continue
+            sign = 1.0 if obj.sense == pyo.minimize else -1.0
+            collected = _Terms(column_of, var_classes)
+            offsets[component.name] = collected.add(obj.expr, sign)
+            objective_names.append(component.name)
+            objective_terms.append((component.name, collected))
+        if release:
+            component.parent_block().del_component(component)
+    if release:
+        for component in list(model.component_objects(pyo.Expression)):
+            component.parent_block().del_component(component)
 
     # repeated (row, column) entries added and exact zeros dropped
     n_all = len(all_keys)
@@ -219,7 +273,7 @@ def _compile(model: pyo.ConcreteModel) -> CompiledLp:
     # columns in the order they first appear (rows first, then objectives): neighbouring
     # columns share rows, which the simplex solver's factorisation works best with
     seen = np.concatenate(
-        [cols, *(np.asarray(c.cols, dtype=np.int64) for _n, c in objective_terms)]
+        [cols, *(np.frombuffer(c.cols, dtype=np.int64) for _n, c in objective_terms)]
     )
     appearing, first = np.unique(seen, return_index=True)
     order = appearing[np.argsort(first, kind="stable")]
@@ -229,8 +283,8 @@ def _compile(model: pyo.ConcreteModel) -> CompiledLp:
     costs = {}
     for name, collected in objective_terms:
         vector = np.zeros(n)
-        positions = new_position[np.asarray(collected.cols, dtype=np.int64)]
-        np.add.at(vector, positions, np.asarray(collected.coefs, dtype=float))
+        positions = new_position[np.frombuffer(collected.cols, dtype=np.int64)]
+        np.add.at(vector, positions, np.frombuffer(collected.coefs, dtype=float))
         costs[name] = vector
     return CompiledLp(
         column_keys=[all_keys[p] for p in order.tolist()],

@@ -32,6 +32,7 @@ import pyomo.core as pyo
 from .build import build_model
 from .data import ChainData
 from .network import Network, build_network
+from .pipeline import open_session
 from .results import KPIS, KUSD, extract
 from .solve import LpSession
 
@@ -49,11 +50,15 @@ def efficient_frontier(data: ChainData, points: int = 7) -> Frontier:
     """Solve `points` cost-minimal plans at evenly spaced risk caps (see the module docstring)."""
     points = max(2, int(points))
     net = build_network(data)
-    m = build_model(net)
-    m.MinRisk.activate()
-    m.Risk_Cap = pyo.Constraint(expr=m.TotalRisk <= 1e20)
-    m.Service_Level = pyo.Constraint(m.DEMAND, rule=lambda m, s, t: m.Unmet[s, t] <= 1e20)
-    session = LpSession(m, time_limit_s=data.settings["time_limit_s"])
+
+    def frontier_model() -> pyo.ConcreteModel:
+        m = build_model(net)
+        m.MinRisk.activate()
+        m.Risk_Cap = pyo.Constraint(expr=m.TotalRisk <= 1e20)
+        m.Service_Level = pyo.Constraint(m.DEMAND, rule=lambda m, s, t: m.Unmet[s, t] <= 1e20)
+        return m
+
+    session = open_session(frontier_model, data.settings["time_limit_s"])
     if session.error is not None:
         raise RuntimeError(session.error.message)
     weight = net.risk_weight

@@ -22,7 +22,8 @@ import numpy as np
 from .build import build_model
 from .data import ChainData
 from .network import Network, build_network
-from .solve import LpSession, SolveResult
+from .pipeline import open_session
+from .solve import SolveResult
 from .terms import cost_terms, risk_terms
 
 
@@ -82,7 +83,7 @@ class Resolver:
     def _compile(self, net: Network) -> None:
         self.network = net
         self.signature = signature(net)
-        self.session = LpSession(build_model(net), time_limit_s=self.data.settings["time_limit_s"])
+        self.session = open_session(lambda: build_model(net), self.data.settings["time_limit_s"])
         keys = getattr(self.session, "column_keys", [])
         self.column = {key: pos for pos, key in enumerate(keys)}
 

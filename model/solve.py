@@ -79,7 +79,11 @@ class LpSession:
     Rows can be re-bounded by (constraint name, index) between solves; HiGHS warm-starts.
     """
 
-    def __init__(self, model: pyo.ConcreteModel, time_limit_s: float = 600.0):
+    def __init__(
+        self, model: pyo.ConcreteModel, time_limit_s: float = 600.0, release_model: bool = False
+    ):
+        """Compile `model` and pass it to HiGHS. With `release_model` the model's constraints
+        and objectives are freed as they are compiled (the model is spent afterwards)."""
         t0 = time.perf_counter()
         # names of every variable component, so each gets an entry in the values even when
         # none of its variables made it into the LP; the model itself is not kept, so its
@@ -87,7 +91,7 @@ class LpSession:
         self.var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
         self.error: SolveResult | None = None
         try:
-            lp_arrays = compile_lp(model)
+            lp_arrays = compile_lp(model, release=release_model)
         except ConstantConstraintError as exc:
             self.error = SolveResult("infeasible", f"A constraint can never hold: {exc}", None)
             return
