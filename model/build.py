@@ -12,7 +12,7 @@ import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from .build_rules import add_rules
-from .linexpr import gather, linear, total
+from .linexpr import forget_variables, gather, linear, total
 from .network import Network
 from .terms import COST_COMPONENTS, cost_terms, risk_terms, throughput_terms
 
@@ -26,6 +26,7 @@ def build_model(net: Network) -> pyo.ConcreteModel:
         _constraints(m, net)
         add_rules(m, net)
         _objective(m, net)
+    forget_variables(m)  # the lookup was for building; the model itself holds the variables
     return m
 
 
@@ -166,19 +167,18 @@ def _objective(m: pyo.ConcreteModel, net: Network) -> None:
     same terms per component and year.
     """
     m.cost_components = list(COST_COMPONENTS)
-    costs = [
+    costs = (
         (v, k, net.discount[t] * c)
         for by_year in cost_terms(net).values()
         for t, terms in by_year.items()
         for v, k, c in terms
-    ]
-    risks = [
+    )
+    risks = (
         (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
-    ]
+    )
     m.TotalCost = pyo.Expression(expr=linear(m, gather(costs)))
     m.TotalRisk = pyo.Expression(expr=linear(m, gather(risks)))
-    m.Objective = pyo.Objective(
-        expr=m.TotalCost + net.risk_weight * m.TotalRisk, sense=pyo.minimize
-    )
+    weighted = m.TotalCost + net.risk_weight * m.TotalRisk if net.risk_weight else m.TotalCost
+    m.Objective = pyo.Objective(expr=weighted, sense=pyo.minimize)
     m.MinRisk = pyo.Objective(expr=m.TotalRisk, sense=pyo.minimize)
     m.MinRisk.deactivate()

@@ -75,10 +75,9 @@ _SUMS = (LinearExpression, SumExpression)
 class _Terms:
     """Collects `sign x expr` as (column, coefficient) pairs and a constant."""
 
-    def __init__(self, column_of: dict[int, int], var_classes: set[type]):
-        self.column_of = column_of
+    def __init__(self, var_classes: set[type]):
         self.var_classes = var_classes  # the classes of the model's variables
-        self.cols = array("q")  # 8 bytes a term, not a Python int and float object each
+        self.ids = array("q")  # id() of each term's variable; 8 bytes a term
         self.coefs = array("d")
 
     def add(self, expr, sign: float) -> float:
@@ -97,11 +96,11 @@ class _Terms:
         if cls is MonomialTermExpression:
             coef, var = expr._args_
             if coef.__class__ in native_numeric_types:
-                self.cols.append(self.column_of[id(var)])
+                self.ids.append(id(var))
                 self.coefs.append(sign * coef)
                 return 0.0
         elif expr.is_variable_type():
-            self.cols.append(self.column_of[id(expr)])
+            self.ids.append(id(expr))
             self.coefs.append(sign)
             return 0.0
         elif expr.is_named_expression_type():
@@ -127,7 +126,7 @@ class _Terms:
         else:
             variables = args
             self.coefs.extend(repeat(sign, len(args)))
-        self.cols.extend(map(self.column_of.__getitem__, map(id, variables)))
+        self.ids.extend(map(id, variables))
         return True
 
     def _general(self, expr, sign: float) -> float:
@@ -135,7 +134,7 @@ class _Terms:
         if repn.nonlinear_expr is not None or repn.quadratic_vars:
             raise NonlinearModelError(f"{expr} is not linear")
         for coef, var in zip(repn.linear_coefs, repn.linear_vars, strict=True):
-            self.cols.append(self.column_of[id(var)])
+            self.ids.append(id(var))
             self.coefs.append(sign * float(coef))
         return sign * float(repn.constant)
 
@@ -176,17 +175,18 @@ def _bound(value, missing: float) -> float:
 
 
 def _columns(model: pyo.ConcreteModel):
-    """Every variable of the model, in component order: {id: position}, keys, lower and upper
-    bounds, and the set of the variables' classes."""
-    column_of: dict[int, int] = {}
+    """Every variable of the model, in component order: id(), key, lower and upper bound, and
+    the set of the variables' classes."""
+    ids = array("q")
     keys, lower, upper = [], [], []
     var_classes: set[type] = set()
     for component in model.component_objects(pyo.Var, active=True, descend_into=True):
         name = component.name
-        indices = list(component.keys())
-        variables = list(component.values())
-        start = len(keys)
-        column_of.update(zip(map(id, variables), range(start, start + len(variables)), strict=True))
+        items = list(component.items())
+        if not items:
+            continue
+        indices, variables = zip(*items, strict=True)
+        ids.extend(map(id, variables))
         keys.extend((name, i if i.__class__ is tuple else (i,)) for i in indices)
         for var in variables:
             lo, hi = (var.value, var.value) if var.fixed else var.bounds
@@ -194,12 +194,59 @@ def _columns(model: pyo.ConcreteModel):
             upper.append(math.inf if hi is None else hi)
         var_classes.update(map(type, variables))
     return (
-        column_of,
+        np.frombuffer(ids, dtype=np.int64),
         keys,
         np.asarray(lower, dtype=float),
         np.asarray(upper, dtype=float),
         var_classes,
     )
+
+
+def _locator(variable_ids: np.ndarray):
+    """A function: id() of each term's variable -> its column position in _columns' order,
+    found by a sorted search (no per-term dictionary)."""
+    order = np.argsort(variable_ids)
+    sorted_ids = variable_ids[order]
+
+    def positions(term_ids: np.ndarray) -> np.ndarray:
+        found = np.searchsorted(sorted_ids, term_ids)
+        found[found == len(sorted_ids)] = 0
+        if len(term_ids) and not np.array_equal(sorted_ids[found], term_ids):
+            raise NonlinearModelError("the model uses a variable that is not one of its own")
+        return order[found]
+
+    return positions
+
+
+def _first_appearance(sequences: list[np.ndarray], n_all: int) -> np.ndarray:
+    """Positions of the columns that appear in `sequences`, in the order they first appear.
+
+    Neighbouring columns then share rows, which the simplex solver's factorisation works best
+    with. Writing each position's index back to front leaves the first occurrence in place."""
+    first = np.full(n_all, np.iinfo(np.int64).max, dtype=np.int64)
+    start = sum(len(s) for s in sequences)
+    for sequence in reversed(sequences):
+        start -= len(sequence)
+        first[sequence[::-1]] = np.arange(start + len(sequence) - 1, start - 1, -1)
+    appearing = np.flatnonzero(first != np.iinfo(np.int64).max)
+    return appearing[np.argsort(first[appearing], kind="stable")]
+
+
+def _merge_entries(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_all: int):
+    """(rows, cols, values) sorted by row then column, repeated entries added, zeros dropped."""
+    key = rows * n_all + cols
+    order = np.argsort(key, kind="stable")
+    key, values = key[order], values[order]
+    del order
+    if len(key) > 1 and (key[1:] == key[:-1]).any():
+        starts = np.empty(len(key), dtype=bool)
+        starts[0] = True
+        np.not_equal(key[1:], key[:-1], out=starts[1:])
+        values = np.add.reduceat(values, np.flatnonzero(starts))
+        key = key[starts]
+    keep = values != 0.0
+    key, values = key[keep], values[keep]
+    return key // n_all, key % n_all, values
 
 
 def compile_lp(model: pyo.ConcreteModel, release: bool = False) -> CompiledLp:
@@ -214,8 +261,8 @@ def compile_lp(model: pyo.ConcreteModel, release: bool = False) -> CompiledLp:
 
 
 def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
-    column_of, all_keys, all_lower, all_upper, var_classes = _columns(model)
-    terms = _Terms(column_of, var_classes)
+    variable_ids, all_keys, all_lower, all_upper, var_classes = _columns(model)
+    terms = _Terms(var_classes)
     row_keys, starts, lower, upper = [], [0], [], []
     for component in list(model.component_objects(pyo.Constraint, active=True)):
         name = component.name
@@ -224,14 +271,15 @@ def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
                 continue
             lo, hi = _row(terms, con.expr)
             row_keys.append((name, index if isinstance(index, tuple) else (index,)))
-            starts.append(len(terms.cols))
+            starts.append(len(terms.ids))
             lower.append(lo)
             upper.append(hi)
         if release:
             component.parent_block().del_component(component)
     n_rows = len(row_keys)
     row_of_entry = np.repeat(np.arange(n_rows), np.diff(np.asarray(starts, dtype=np.int64)))
-    cols = np.frombuffer(terms.cols, dtype=np.int64)
+    locate = _locator(variable_ids)
+    cols = locate(np.frombuffer(terms.ids, dtype=np.int64))
     values = np.frombuffer(terms.coefs, dtype=float)
 
     objective_names, objective_terms, offsets = [], [], {}
@@ -240,23 +288,26 @@ def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
             if not obj.active:
                 continue
             sign = 1.0 if obj.sense == pyo.minimize else -1.0
-            collected = _Terms(column_of, var_classes)
+            collected = _Terms(var_classes)
             offsets[component.name] = collected.add(obj.expr, sign)
             objective_names.append(component.name)
-            objective_terms.append((component.name, collected))
+            objective_terms.append(
+                (
+                    component.name,
+                    locate(np.frombuffer(collected.ids, dtype=np.int64)),
+                    np.frombuffer(collected.coefs, dtype=float),
+                )
+            )
         if release:
             component.parent_block().del_component(component)
     if release:
         for component in list(model.component_objects(pyo.Expression)):
             component.parent_block().del_component(component)
 
-    # repeated (row, column) entries added and exact zeros dropped
     n_all = len(all_keys)
-    flat, inverse = np.unique(row_of_entry * n_all + cols, return_inverse=True)
-    summed = np.bincount(inverse, weights=values, minlength=len(flat))
-    keep = summed != 0.0
-    flat, summed = flat[keep], summed[keep]
-    entry_rows, entry_cols = flat // n_all, flat % n_all
+    order = _first_appearance([cols, *(positions for _n, positions, _c in objective_terms)], n_all)
+    entry_rows, entry_cols, summed = _merge_entries(row_of_entry, cols, values, n_all)
+    del row_of_entry, cols, values, terms
     lower_arr, upper_arr = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
     row_nnz = np.bincount(entry_rows, minlength=n_rows)
     empty = np.flatnonzero(row_nnz == 0)
@@ -270,21 +321,13 @@ def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
         lower_arr, upper_arr = lower_arr[kept_rows], upper_arr[kept_rows]
         row_nnz = row_nnz[kept_rows]
 
-    # columns in the order they first appear (rows first, then objectives): neighbouring
-    # columns share rows, which the simplex solver's factorisation works best with
-    seen = np.concatenate(
-        [cols, *(np.frombuffer(c.cols, dtype=np.int64) for _n, c in objective_terms)]
-    )
-    appearing, first = np.unique(seen, return_index=True)
-    order = appearing[np.argsort(first, kind="stable")]
     n = len(order)
     new_position = np.full(n_all, -1, dtype=np.int64)
     new_position[order] = np.arange(n)
     costs = {}
-    for name, collected in objective_terms:
+    for name, positions, coefs in objective_terms:
         vector = np.zeros(n)
-        positions = new_position[np.frombuffer(collected.cols, dtype=np.int64)]
-        np.add.at(vector, positions, np.frombuffer(collected.coefs, dtype=float))
+        np.add.at(vector, new_position[positions], coefs)
         costs[name] = vector
     return CompiledLp(
         column_keys=[all_keys[p] for p in order.tolist()],

@@ -7,13 +7,15 @@ are created, which is what keeps building a large model fast.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyomo.core as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from .terms import Term
 
 
-def gather(terms: list[Term]) -> list[Term]:
+def gather(terms: Iterable[Term]) -> list[Term]:
     """The same sum with one term per variable (coefficients of repeated variables added)."""
     total: dict[tuple[str, tuple], float] = {}
     for v, k, c in terms:
@@ -30,18 +32,25 @@ def variables(m: pyo.ConcreteModel, name: str) -> dict:
     return found
 
 
+def forget_variables(m: pyo.ConcreteModel) -> None:
+    """Drop the lookups `variables` made (they are only needed while building)."""
+    m.__dict__.pop("_variables_by_name", None)
+
+
 def linear(m: pyo.ConcreteModel, terms: list[Term]):
     """sum(coef x var[index]) as one Pyomo LinearExpression (0 when there are no terms)."""
     if not terms:
         return 0.0
-    args = []
-    lookups: dict[str, dict] = {}
-    for v, k, c in terms:
-        lookup = lookups.get(v)
-        if lookup is None:
-            lookup = lookups[v] = variables(m, v)
-        var = lookup[k]
-        args.append(var if c == 1.0 else MonomialTermExpression((c, var)))
+    names, keys, coefs = zip(*terms, strict=True)
+    if names.count(names[0]) == len(names):  # the usual case: one variable component
+        found = map(variables(m, names[0]).__getitem__, keys)
+    else:
+        lookups = {name: variables(m, name) for name in set(names)}
+        found = [lookups[v][k] for v, k in zip(names, keys, strict=True)]
+    args = [
+        var if c == 1.0 else MonomialTermExpression((c, var))
+        for c, var in zip(coefs, found, strict=True)
+    ]
     return LinearExpression(args)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyomo.core as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from .build import build_model
 from .checks import check_network
@@ -18,6 +19,7 @@ from .network import Network, build_network
 from .reader import RawBook
 from .results import Solution, extract
 from .solve import LpSession, SolveResult
+from .terms import forget_terms
 from .validate import load_workbook_data, parse_book
 
 
@@ -37,32 +39,40 @@ def solve_data(data: ChainData, read_s: float = 0.0) -> Run:
     net = build_network(data)
     data.findings.extend(check_network(data, net))
     network_s = time.perf_counter() - t0
-    session = open_session(lambda: build_model(net), data.settings["time_limit_s"])
+    session = open_session(lambda: build_model(net), data.settings["time_limit_s"], net)
     result = session.solve(ranging=True)
-    t2 = time.perf_counter()
     build_s = network_s + session.build_s
+    del session  # the result holds the values: HiGHS's working memory can go before reporting
+    t2 = time.perf_counter()
     result.timings = {"read_s": read_s, "build_s": build_s, **result.timings}
     solution = extract(data, net, result)
     solution.summary["report_s"] = time.perf_counter() - t2
     return Run(data, net, result, solution)
 
 
-def open_session(make_model: Callable[[], pyo.ConcreteModel], time_limit_s: float) -> LpSession:
+def open_session(
+    make_model: Callable[[], pyo.ConcreteModel], time_limit_s: float, net: Network | None = None
+) -> LpSession:
     """Build a model and hand it to a live HiGHS model; the Pyomo objects are gone before
     anything is solved, so HiGHS never shares the memory with them.
 
     Everything alive before the build is set aside from the garbage collector (gc.freeze), so
     the one collection that frees the model (Pyomo models hold reference cycles) walks the
     model's own objects only. `session.build_s` and `session.handoff_s` time the two steps.
+    The network's memoised cost and risk terms are dropped too, once the model has them; the
+    reports make them again after the solve.
     """
     started = time.perf_counter()
     gc.freeze()
     try:
-        model = make_model()
-        built = time.perf_counter()
-        session = LpSession(model, time_limit_s=time_limit_s, release_model=True)
-        del model
-        gc.collect()
+        with PauseGC():  # the model's objects are collected once, below, not on every build
+            model = make_model()
+            built = time.perf_counter()
+            if net is not None:  # the model holds its own copy of the terms now
+                forget_terms(net)
+            session = LpSession(model, time_limit_s=time_limit_s, release_model=True)
+            del model
+            gc.collect()
     finally:
         gc.unfreeze()
     session.build_s = built - started

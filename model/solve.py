@@ -119,23 +119,30 @@ class LpSession:
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("time_limit", float(time_limit_s))
-        lp = highspy.HighsLp()
-        lp.num_col_ = n_cols
-        lp.num_row_ = n_rows
         first = self.objective_names[0] if self.objective_names else None
-        lp.col_cost_ = self.costs[first] if first else np.zeros(n_cols)
-        lp.offset_ = self.offsets[first] if first else 0.0
-        lp.col_lower_ = lp_arrays.col_lower
-        lp.col_upper_ = lp_arrays.col_upper
+        self.objective_in_use = first
         row_lower, row_upper = lp_arrays.row_lower, lp_arrays.row_upper
-        lp.row_lower_ = row_lower
-        lp.row_upper_ = row_upper
         self._bounds = dict(enumerate(zip(row_lower.tolist(), row_upper.tolist(), strict=True)))
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = lp_arrays.starts
-        lp.a_matrix_.index_ = lp_arrays.indices
-        lp.a_matrix_.value_ = lp_arrays.values
-        self.highs.passModel(lp)
+        # the numpy arrays go to HiGHS as buffers, with no element-by-element conversion
+        passed = self.highs.passModel(
+            n_cols,
+            n_rows,
+            lp_arrays.nonzeros,
+            int(highspy.MatrixFormat.kRowwise),
+            int(highspy.ObjSense.kMinimize),
+            self.offsets[first] if first else 0.0,
+            self.costs[first] if first else np.zeros(n_cols),
+            lp_arrays.col_lower,
+            lp_arrays.col_upper,
+            row_lower,
+            row_upper,
+            lp_arrays.starts,
+            lp_arrays.indices,
+            lp_arrays.values,
+            np.zeros(n_cols, dtype=np.int32),  # every column continuous
+        )
+        if passed == highspy.HighsStatus.kError:
+            self.error = SolveResult("error", "HiGHS refused the model's arrays.", None)
         self.handoff_s = time.perf_counter() - t0
 
     @cached_property
@@ -151,6 +158,7 @@ class LpSession:
     def use_objective(self, name: str) -> None:
         """Minimise the named objective from now on."""
         cost = self.costs[name]
+        self.objective_in_use = name
         self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         self.highs.changeObjectiveOffset(self.offsets[name])
 
@@ -214,15 +222,16 @@ class LpSession:
         status, ranging = self.highs.getRanging()
         if status != highspy.HighsStatus.kOk or not ranging.valid:
             return
-        cost = self.highs.getLp().col_cost_
-        up, down = ranging.col_cost_up.value_, ranging.col_cost_dn.value_
+        # only the entries reported are turned into Python numbers (the arrays are per column)
+        cost = self.costs.get(self.objective_in_use, np.zeros(len(primal)))
+        up, down = np.asarray(ranging.col_cost_up.value_), np.asarray(ranging.col_cost_dn.value_)
         for pos in np.flatnonzero(primal > 1e-9):
             result.cost_ranges[self.column_keys[pos]] = (
                 float(cost[pos]),
                 float(down[pos]),
                 float(up[pos]),
             )
-        up, down = ranging.row_bound_up.value_, ranging.row_bound_dn.value_
+        up, down = np.asarray(ranging.row_bound_up.value_), np.asarray(ranging.row_bound_dn.value_)
         for row in np.flatnonzero(np.abs(duals) > 1e-9):
             lower, upper = self._bounds[row]
             bound = upper if math.isfinite(upper) else lower

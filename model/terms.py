@@ -95,6 +95,12 @@ def _memo(function):
     return cached
 
 
+def forget_terms(net: Network) -> None:
+    """Drop the memoised term lists of a network (they are made again when next asked for)."""
+    for name in [n for n in net.__dict__ if n.startswith("_memo_")]:
+        del net.__dict__[name]
+
+
 @_memo
 def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
     """component -> year -> terms, undiscounted, coefficients in USD/kg (kUSD per t).
