@@ -78,8 +78,9 @@ def efficient_frontier(data: ChainData, points: int = 7) -> Frontier:
     if not first["result"].ok:
         raise RuntimeError(first["result"].message)
     risk_max = first["risk"]
-    for key, unmet in first["result"].values["Unmet"].items():
-        session.set_row_bounds("Service_Level", key, -math.inf, unmet + 1e-6)
+    unmet = first["result"].values["Unmet"]
+    for key in net.demand_t:
+        session.set_row_bounds("Service_Level", key, -math.inf, unmet.get(key, 0.0) + 1e-6)
     lowest = run("MinRisk", math.inf)
     risk_min = lowest["risk"] if lowest["result"].ok else risk_max
     caps = [risk_max - k / (points - 1) * (risk_max - risk_min) for k in range(points)]

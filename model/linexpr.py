@@ -17,10 +17,13 @@ from .terms import Term
 
 def gather(terms: Iterable[Term]) -> list[Term]:
     """The same sum with one term per variable (coefficients of repeated variables added)."""
-    total: dict[tuple[str, tuple], float] = {}
+    by_name: dict[str, dict[tuple, float]] = {}
+    name, total = None, {}
     for v, k, c in terms:
-        total[v, k] = total.get((v, k), 0.0) + c
-    return [(v, k, c) for (v, k), c in total.items() if c]
+        if v != name:
+            name, total = v, by_name.setdefault(v, {})
+        total[k] = total.get(k, 0.0) + c
+    return [(v, k, c) for v, totals in by_name.items() for k, c in totals.items() if c]
 
 
 def variables(m: pyo.ConcreteModel, name: str) -> dict:

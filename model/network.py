@@ -140,6 +140,21 @@ class Network:
             return self.sites[node].region
         return self.segments[node].region
 
+    def contents(self, f: Flow) -> list[tuple[str, float]]:
+        """(element, content) with content > 0 for what flow f carries; the same for every
+        flow with f's origin, commodity and item, so it is worked out once for each."""
+        key = (f[0], f[2], f[3])
+        found = self._contents.get(key)
+        if found is None:
+            found = self._contents[key] = [
+                (e, c) for e in self.elements if (c := self.content(f, e)) > 0
+            ]
+        return found
+
+    @cached_property
+    def _contents(self) -> dict[tuple[str, str, str], list[tuple[str, float]]]:
+        return {}
+
     def content(self, f: Flow, e: str) -> float:
         """kg of element e per kg carried by flow f (oxide/metal mass of e, or the recipe)."""
         i, _j, c, x, _t = f
@@ -500,16 +515,17 @@ def _add_yields(net: Network, by_stage: dict[str, list[str]]) -> None:
     """
     for i in by_stage["separation"] + by_stage["metal"] + by_stage["recycling"]:
         info = net.sites[i]
+        factor = {}
+        for e in net.elements:
+            coef = net.recovery.get((i, e), 1.0)
+            if info.stage == "metal":
+                coef *= net.oxide_to_metal[e]
+            elif info.stage == "recycling" and info.output == "oxide":
+                coef /= net.oxide_to_metal[e]
+            factor[e] = coef
         for t in net.site_years[i]:
             for f in net.inflows.get((i, t), []):
-                for e in net.elements:
-                    content = net.content(f, e)
-                    if content <= 0:
-                        continue
-                    coef = content * net.recovery.get((i, e), 1.0)
-                    if info.stage == "metal":
-                        coef *= net.oxide_to_metal[e]
-                    elif info.stage == "recycling" and info.output == "oxide":
-                        coef /= net.oxide_to_metal[e]
+                for e, content in net.contents(f):
+                    coef = content * factor[e]
                     if coef > 0:
                         net.yields.setdefault((i, e, t), []).append((f, coef))

@@ -2,8 +2,8 @@
 
 Hand-off: compile.py reads the Pyomo model into sparse arrays (c, A row-wise, row and column
 bounds), which go straight into a highspy `Highs` object with `passModel`. After the solve,
-primal values and row duals come back as plain dicts keyed by (component name, index); no
-Pyomo object leaves this module.
+primal values (non-zero ones only: a missing index is 0) and row duals come back as plain
+dicts keyed by (component name, index); no Pyomo object leaves this module.
 
 Dual sign convention (HiGHS, minimisation): the dual of a row is d(objective)/d(row bound).
 A `<=` capacity row that binds has a dual <= 0 (more capacity lowers cost); a demand
@@ -55,7 +55,7 @@ class SolveResult:
     objective: float | None
     # constraints of an irreducible infeasible subset, as (component name, index)
     conflict: list[tuple[str, tuple]] = field(default_factory=list)
-    values: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    values: dict[str, dict[tuple, float]] = field(default_factory=dict)  # non-zero only
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
@@ -206,7 +206,7 @@ class LpSession:
                 result.timings = {"handoff_s": 0.0, "solve_s": t2 - t1, "extract_s": t3 - t2}
                 return result
             duals = np.asarray(solution.row_dual)
-            result.values = _by_component(self.column_groups, primal)
+            result.values = _by_component(self.column_groups, primal, nonzero_only=True)
             for name in self.var_names:
                 result.values.setdefault(name, {})
             result.duals = _by_component(self.row_groups, duals)
@@ -251,9 +251,20 @@ def _groups(keys_in_order: list[tuple[str, tuple]]) -> list[tuple[str, list[tupl
     return [(name, keys, np.asarray(p)) for name, (keys, p) in grouped.items()]
 
 
-def _by_component(groups, vector: np.ndarray) -> dict[str, dict[tuple, float]]:
-    """Values of a column or row vector as {component name: {index: value}}."""
-    return {name: dict(zip(keys, vector[pos].tolist(), strict=True)) for name, keys, pos in groups}
+def _by_component(
+    groups, vector: np.ndarray, nonzero_only: bool = False
+) -> dict[str, dict[tuple, float]]:
+    """Values of a column or row vector as {component name: {index: value}}; with
+    `nonzero_only` the zeros are left out (a missing index reads as 0)."""
+    out = {}
+    for name, keys, positions in groups:
+        part = vector[positions]
+        if nonzero_only:
+            chosen = np.flatnonzero(part).tolist()
+            out[name] = dict(zip([keys[k] for k in chosen], part[chosen].tolist(), strict=True))
+        else:
+            out[name] = dict(zip(keys, part.tolist(), strict=True))
+    return out
 
 
 def solve_model(

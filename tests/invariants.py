@@ -68,8 +68,8 @@ def check_mass_balance(run: Run) -> None:
         if (i, e) not in stocks:
             return 0.0
         level = values["Stock"]
-        before = (stocks[i, e]["initial_t"] or 0.0) if t == first else level[i, e, t - 1]
-        return before - level[i, e, t]
+        before = (stocks[i, e]["initial_t"] or 0.0) if t == first else level.get((i, e, t - 1), 0.0)
+        return before - level.get((i, e, t), 0.0)
 
     for (i, e, t), made in made_of.items():
         form = "metal" if stage[i] == "metal" or output.get(i) == "metal" else "oxide"
@@ -91,7 +91,7 @@ def check_mass_balance(run: Run) -> None:
     for rec_ in tables["Demand"].to_dict("records"):
         s, t = rec_["segment"], rec_["year"]
         if (s, t) in values["Unmet"]:
-            total = to_segment.get((s, t), 0.0) + values["Unmet"][s, t]
+            total = to_segment.get((s, t), 0.0) + values["Unmet"].get((s, t), 0.0)
             assert total == _approx(rec_["demand_t"]), f"demand of {s} in {t}"
 
 
