@@ -254,6 +254,18 @@ def _demand(net: Network, values: dict, duals: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _busy_site_years(values: dict) -> set[tuple[str, int]]:
+    """(site, year) pairs with a non-zero flow in or out. What a site handles in a year is a
+    sum over its flows that year, or over magnets made, which are shipped the same year, so
+    every other site-year handles nothing and need not be evaluated."""
+    busy = set()
+    for (i, j, _c, _x, t), v in values["Flow"].items():
+        if v:
+            busy.add((i, t))
+            busy.add((j, t))
+    return busy
+
+
 def _shares(net: Network, values: dict) -> pd.DataFrame:
     """t of each element handled per stage, country and year, and its share of the stage.
 
@@ -261,10 +273,13 @@ def _shares(net: Network, values: dict) -> pd.DataFrame:
     metal, magnets at magnet), under the market's country.
     """
     handled: dict[tuple[str, str, str, int], float] = defaultdict(float)
+    busy = _busy_site_years(values)
     for i, info in net.sites.items():
         stages = set(MARKET_STAGE.values()) if info.stage == "market" else {info.stage}
         for stage in stages:
             for t in net.site_years[i]:
+                if (i, t) not in busy:
+                    continue
                 for e in net.elements:
                     amount = evaluate(stage_element_terms(net, stage, e, t, [i]), values)
                     if amount > EPS:
@@ -301,8 +316,11 @@ def _element_balance(net: Network, values: dict) -> pd.DataFrame:
         lambda: dict.fromkeys(BALANCE_COLUMNS, 0.0)
     )
     flows = values["Flow"]
+    busy = _busy_site_years(values)
     for i, info in net.sites.items():
         for t in net.site_years[i]:
+            if (i, t) not in busy:
+                continue
             for e in net.elements:
                 metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
                 amount = evaluate(element_terms(net, i, e, t), values)
