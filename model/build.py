@@ -12,7 +12,7 @@ import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from .build_rules import add_rules
-from .linexpr import forget_variables, gather, linear, total
+from .linexpr import forget_variables, linear, total
 from .network import Network
 from .terms import COST_COMPONENTS, cost_terms, risk_terms, throughput_terms
 
@@ -163,8 +163,9 @@ def _objective(m: pyo.ConcreteModel, net: Network) -> None:
     MinRisk (inactive unless a caller activates it) minimises TotalRisk alone.
 
     The terms of every registered cost component (terms.cost_terms, COST_COMPONENTS) are
-    discounted and gathered per variable into one linear expression; the reports evaluate the
-    same terms per component and year.
+    discounted into one linear expression (a variable with several cost components appears
+    once per component; the hand-off adds them up); the reports evaluate the same terms per
+    component and year.
     """
     m.cost_components = list(COST_COMPONENTS)
     costs = (
@@ -176,8 +177,8 @@ def _objective(m: pyo.ConcreteModel, net: Network) -> None:
     risks = (
         (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
     )
-    m.TotalCost = pyo.Expression(expr=linear(m, gather(costs)))
-    m.TotalRisk = pyo.Expression(expr=linear(m, gather(risks)))
+    m.TotalCost = pyo.Expression(expr=linear(m, list(costs)))
+    m.TotalRisk = pyo.Expression(expr=linear(m, list(risks)))
     weighted = m.TotalCost + net.risk_weight * m.TotalRisk if net.risk_weight else m.TotalCost
     m.Objective = pyo.Objective(expr=weighted, sense=pyo.minimize)
     m.MinRisk = pyo.Objective(expr=m.TotalRisk, sense=pyo.minimize)

@@ -65,35 +65,36 @@ def _combine(old: float, op: str, value: float) -> float:
 class FastPath:
     """Vectors over the LP's columns for one compiled network (see the module docstring)."""
 
-    def __init__(self, net: Network, session: LpSession, column: dict):
+    def __init__(self, net: Network, session: LpSession):
         self.net = net
         self.session = session
-        self.column = column
-        n = len(column)
-        self.cost = self._vector(
-            [
-                (v, k, net.discount[t] * c)
-                for comp in cost_terms(net).values()
-                for t, terms in comp.items()
-                for v, k, c in terms
-            ],
-            n,
+        self.flow_column = session.column_of.get("Flow", {})
+        vector = session.vector
+        n = len(session.column_keys)
+        self.cost = vector(
+            (v, k, net.discount[t] * c)
+            for comp in cost_terms(net).values()
+            for t, terms in comp.items()
+            for v, k, c in terms
         )
-        self.risk = self._vector([(v, k, net.discount[t] * c)
-                                  for t, terms in risk_terms(net).items()
-                                  for v, k, c in terms], n)  # fmt: skip
-        self.unmet = self._vector([("Unmet", key, 1.0) for key in net.demand_t], n)
+        self.risk = vector(
+            (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
+        )
+        self.unmet = vector(("Unmet", key, 1.0) for key in net.demand_t)
         self.shares: dict[str, tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = {}
         by_country: dict[str, list[str]] = defaultdict(list)
         for i, info in net.sites.items():
             by_country[info.country].append(i)
         for stage in STAGES:
             per_country = {
-                country: self._vector(
-                    [x for e in net.elements for t in net.years
-                     for x in stage_element_terms(net, stage, e, t, sites)], n)
+                country: vector(
+                    x
+                    for e in net.elements
+                    for t in net.years
+                    for x in stage_element_terms(net, stage, e, t, sites)
+                )
                 for country, sites in by_country.items()
-            }  # fmt: skip
+            }
             total = sum(per_country.values(), np.zeros(n))
             restricted = sum(
                 (v for c, v in per_country.items() if c in net.restricted), np.zeros(n)
@@ -106,30 +107,16 @@ class FastPath:
             for t in net.years
             for x in stage_element_terms(net, "magnet", e, t, sites)
         ]
-        self.heavy_total = self._vector([x for _r, x in heavy_terms], n)
-        self.heavy_restricted = self._vector([x for r, x in heavy_terms if r], n)
-        self.recycled = self._vector(
-            [x for e in net.elements for t in net.years for x in recycled_metal_terms(net, e, t)],
-            n,
+        self.heavy_total = vector(x for _r, x in heavy_terms)
+        self.heavy_restricted = vector(x for r, x in heavy_terms if r)
+        self.recycled = vector(
+            x for e in net.elements for t in net.years for x in recycled_metal_terms(net, e, t)
         )
-        self.magnet_metal = self._vector(
-            [x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t)],
-            n,
+        self.magnet_metal = vector(
+            x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t)
         )
         self.base_bounds = row_bounds(net)
         self.dirty: set[tuple[str, tuple]] = set()
-
-    def _vector(self, terms, n: int) -> np.ndarray:
-        out = np.zeros(n)
-        cols, coefs = [], []
-        for v, k, c in terms:
-            pos = self.column.get((v, k))
-            if pos is not None:
-                cols.append(pos)
-                coefs.append(c)
-        if cols:
-            np.add.at(out, np.asarray(cols), np.asarray(coefs))
-        return out
 
     # ------------------------------------------------------------------ one point
     def plan(
@@ -169,10 +156,10 @@ class FastPath:
                     for t in in_years:
                         if (i, t) in net.contract_price or t not in net.site_years_set[i]:
                             continue
-                        for v, k, c in throughput_terms(net, i, t):
-                            pos = self.column.get((v, k))
-                            if pos is not None:
-                                cost[pos] += net.discount[t] * c * (new - old)
+                        step = net.discount[t] * (new - old)
+                        cost += self.session.vector(
+                            (v, k, step * c) for v, k, c in throughput_terms(net, i, t)
+                        )
             elif change.sheet == "Demand":
                 for (s, t), old in net.demand_t.items():
                     if self._match(change.keys, (s,)) and t in in_years:
@@ -215,7 +202,7 @@ class FastPath:
                 return False
             touched = True
             for f in net.shipped.get((p, c, x, t), ()):
-                pos = self.column.get(("Flow", f))
+                pos = self.flow_column.get(f)
                 if pos is not None:
                     rate = 1.0 + net.price_duty_rate.get(f, 0.0)
                     cost[pos] += net.discount[t] * (new - old) * rate

@@ -7,23 +7,10 @@ are created, which is what keeps building a large model fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pyomo.core as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from .terms import Term
-
-
-def gather(terms: Iterable[Term]) -> list[Term]:
-    """The same sum with one term per variable (coefficients of repeated variables added)."""
-    by_name: dict[str, dict[tuple, float]] = {}
-    name, total = None, {}
-    for v, k, c in terms:
-        if v != name:
-            name, total = v, by_name.setdefault(v, {})
-        total[k] = total.get(k, 0.0) + c
-    return [(v, k, c) for v, totals in by_name.items() for k, c in totals.items() if c]
 
 
 def variables(m: pyo.ConcreteModel, name: str) -> dict:

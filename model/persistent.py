@@ -84,8 +84,6 @@ class Resolver:
         self.network = net
         self.signature = signature(net)
         self.session = open_session(lambda: build_model(net), self.data.settings["time_limit_s"])
-        keys = getattr(self.session, "column_keys", [])
-        self.column = {key: pos for pos, key in enumerate(keys)}
 
     def solve(self, data: ChainData) -> Point:
         """Solve `data` (a what-if of the original), pushing numbers or rebuilding as needed."""
@@ -99,14 +97,19 @@ class Resolver:
 
     def objective_vector(self, net: Network) -> np.ndarray:
         """The compiled objective for `net`, from the same terms the model was built from."""
-        c = np.zeros(len(self.column))
-        for component in cost_terms(net).values():
-            for t, terms in component.items():
-                _accumulate(c, self.column, terms, net.discount[t])
+        terms = [
+            (v, k, net.discount[t] * c)
+            for component in cost_terms(net).values()
+            for t, by_year in component.items()
+            for v, k, c in by_year
+        ]
         if net.risk_weight:
-            for t, terms in risk_terms(net).items():
-                _accumulate(c, self.column, terms, net.risk_weight * net.discount[t])
-        return c
+            terms += [
+                (v, k, net.risk_weight * net.discount[t] * c)
+                for t, by_year in risk_terms(net).items()
+                for v, k, c in by_year
+            ]
+        return self.session.vector(terms)
 
     def _push(self, net: Network) -> None:
         session = self.session
@@ -118,10 +121,3 @@ class Resolver:
             session.costs["Objective"] = cost
         session.apply_row_bounds(row_bounds(net))
         self.network = net
-
-
-def _accumulate(c: np.ndarray, column: dict, terms, weight: float) -> None:
-    for v, k, coef in terms:
-        pos = column.get((v, k))
-        if pos is not None:
-            c[pos] += weight * coef

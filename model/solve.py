@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -149,6 +150,28 @@ class LpSession:
     def column_groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
         """(component name, indices, column positions) per variable component."""
         return _groups(self.column_keys)
+
+    @cached_property
+    def column_of(self) -> dict[str, dict[tuple, int]]:
+        """{variable component name: {index: column position}}."""
+        groups = self.column_groups
+        return {name: dict(zip(keys, pos.tolist(), strict=True)) for name, keys, pos in groups}
+
+    def vector(self, terms: Iterable[tuple[str, tuple, float]]) -> np.ndarray:
+        """Column vector of sum(coef x var[index]); variables not in the LP are skipped."""
+        cols, coefs = [], []
+        name, lookup = None, {}
+        for v, k, c in terms:
+            if v != name:
+                name, lookup = v, self.column_of.get(v, {})
+            pos = lookup.get(k)
+            if pos is not None:
+                cols.append(pos)
+                coefs.append(c)
+        out = np.zeros(len(self.column_keys))
+        if cols:
+            np.add.at(out, np.asarray(cols), np.asarray(coefs))
+        return out
 
     @cached_property
     def row_groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:

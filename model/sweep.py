@@ -124,7 +124,7 @@ def _fast_path(data: ChainData, changes: list[Change], kpis: tuple[str, ...]) ->
             _WORKER["base_network"] = resolver.network
         if resolver.session.error is not None:
             return None
-        fast = _WORKER["fast"] = FastPath(resolver.network, resolver.session, resolver.column)
+        fast = _WORKER["fast"] = FastPath(resolver.network, resolver.session)
     return fast
 
 
