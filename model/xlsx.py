@@ -100,7 +100,10 @@ def write_table(book: Book, ws, frame: pd.DataFrame, first_row: int = 0) -> None
         for row, value in enumerate(values, start=first_row + 1):
             if value is None:
                 continue
-            if fmt is not None and isinstance(value, int | float) and not isinstance(value, bool):
+            kind = value.__class__
+            if kind is str:  # text is text: no formula, number or link guessing
+                ws.write_string(row, col, value)
+            elif fmt is not None and (kind is float or kind is int):
                 ws.write_number(row, col, value, fmt)
             else:
                 ws.write(row, col, value)
@@ -119,7 +122,7 @@ def open_book(path: str | Path) -> Iterator[Book]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.part", dir=path.parent)
     os.close(handle)
-    workbook = xlsxwriter.Workbook(temp, {"nan_inf_to_errors": True})
+    workbook = xlsxwriter.Workbook(temp, {"nan_inf_to_errors": True, "strings_to_urls": False})
     book = Book(workbook, path)
     try:
         yield book
