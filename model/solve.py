@@ -229,6 +229,7 @@ class LpSession:
                 result.timings = {"handoff_s": 0.0, "solve_s": t2 - t1, "extract_s": t3 - t2}
                 return result
             duals = np.asarray(solution.row_dual)
+            del solution  # HiGHS's copy of the four solution vectors
             result.values = _by_component(self.column_groups, primal, nonzero_only=True)
             for name in self.var_names:
                 result.values.setdefault(name, {})
@@ -247,21 +248,25 @@ class LpSession:
             return
         # only the entries reported are turned into Python numbers (the arrays are per column)
         cost = self.costs.get(self.objective_in_use, np.zeros(len(primal)))
-        up, down = np.asarray(ranging.col_cost_up.value_), np.asarray(ranging.col_cost_dn.value_)
-        for pos in np.flatnonzero(primal > 1e-9):
+        used = np.flatnonzero(primal > 1e-9)
+        up = np.asarray(ranging.col_cost_up.value_)[used]
+        down = np.asarray(ranging.col_cost_dn.value_)[used]
+        row_up = np.asarray(ranging.row_bound_up.value_)
+        row_down = np.asarray(ranging.row_bound_dn.value_)
+        del ranging  # its per-column records are the large part
+        for k, pos in enumerate(used.tolist()):
             result.cost_ranges[self.column_keys[pos]] = (
                 float(cost[pos]),
-                float(down[pos]),
-                float(up[pos]),
+                float(down[k]),
+                float(up[k]),
             )
-        up, down = np.asarray(ranging.row_bound_up.value_), np.asarray(ranging.row_bound_dn.value_)
         for row in np.flatnonzero(np.abs(duals) > 1e-9):
             lower, upper = self._bounds[row]
             bound = upper if math.isfinite(upper) else lower
             result.bound_ranges[self.row_keys[row]] = (
                 float(bound),
-                float(down[row]),
-                float(up[row]),
+                float(row_down[row]),
+                float(row_up[row]),
             )
 
 
