@@ -191,3 +191,22 @@ def test_element_balance_keeps_a_year_when_no_plant_operates(tiny, solve_tables)
     balance = run.solution.tables["ElementBalance"]
     keys = sorted(zip(balance["element"], balance["year"], strict=True))
     assert keys == [("Dy", 2026), ("Dy", 2027), ("NdPr", 2026), ("NdPr", 2027)]
+
+
+def test_text_that_looks_like_a_formula_or_link_stays_text(tmp_path):
+    import pandas as pd
+
+    from model.xlsx import open_book
+
+    frame = pd.DataFrame(
+        {"name": ["=SUM(A1:A9)", "https://example.com", "+1"], "t": [1.5, 2.0, 3.0]}
+    )
+    path = tmp_path / "text.xlsx"
+    with open_book(path) as book:
+        book.table("Names", frame)
+    ws = load_workbook(path)["Names"]
+    cells = [ws.cell(row=r, column=1) for r in (2, 3, 4)]
+    assert [c.value for c in cells] == ["=SUM(A1:A9)", "https://example.com", "+1"]
+    assert all(c.data_type == "s" for c in cells)
+    assert not ws._hyperlinks
+    assert ws.cell(row=2, column=2).value == 1.5
