@@ -30,6 +30,7 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "build_s": ("s", "Deriving the network and building the Pyomo model"),
     "handoff_s": ("s", "Compiling the model and passing it to HiGHS"),
     "solve_s": ("s", "HiGHS run time"),
+    "simplex_iterations": ("-", "Simplex iterations HiGHS took"),
     "extract_s": ("s", "Reading the solution back"),
     "report_s": ("s", "Building the result tables"),
 }

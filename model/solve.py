@@ -216,7 +216,9 @@ class LpSession:
         status, message = PLAIN_STATUS.get(
             status_text, ("error", f"The solver stopped without a plan ({status_text}).")
         )
-        result = SolveResult(status=status, message=message, objective=None, stats=self.stats)
+        iterations = int(self.highs.getInfo().simplex_iteration_count)
+        stats = {**self.stats, "simplex_iterations": iterations}
+        result = SolveResult(status=status, message=message, objective=None, stats=stats)
         if status == "infeasible":
             result.conflict = _conflict(self.highs, self.row_keys)
         if status == "optimal":
