@@ -70,7 +70,6 @@ class FastPath:
         self.session = session
         self.flow_column = session.column_of.get("Flow", {})
         vector = session.vector
-        n = len(session.column_keys)
         self.cost = vector(
             (v, k, net.discount[t] * c)
             for comp in cost_terms(net).values()
@@ -81,6 +80,16 @@ class FastPath:
             (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
         )
         self.unmet = vector(("Unmet", key, 1.0) for key in net.demand_t)
+        self._kpi_vectors_made = False
+        self.base_bounds = row_bounds(net)
+        self.dirty: set[tuple[str, tuple]] = set()
+
+    def make_kpi_vectors(self) -> None:
+        """The vectors of the KPIs' shares (once; `solve` makes them while HiGHS runs)."""
+        if self._kpi_vectors_made:
+            return
+        net, vector = self.net, self.session.vector
+        n = len(self.session.column_keys)
         self.shares: dict[str, tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = {}
         by_country: dict[str, list[str]] = defaultdict(list)
         for i, info in net.sites.items():
@@ -115,8 +124,7 @@ class FastPath:
         self.magnet_metal = vector(
             x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t)
         )
-        self.base_bounds = row_bounds(net)
-        self.dirty: set[tuple[str, tuple]] = set()
+        self._kpi_vectors_made = True
 
     # ------------------------------------------------------------------ one point
     def plan(
@@ -222,11 +230,12 @@ class FastPath:
         wanted.update(bounds)
         self.dirty = set(bounds)
         session.apply_row_bounds(wanted)
-        return session.solve(values=False)
+        return session.solve(values=False, while_solving=self.make_kpi_vectors)
 
     def kpis(self, x: np.ndarray, plan) -> dict[str, Any]:
         """The headline figures of results.KPIS from the primal solution."""
         cost, weight, _bounds = plan
+        self.make_kpi_vectors()
         total = float(cost @ x) * KUSD
         risk = float(self.risk @ x) * KUSD
         out: dict[str, Any] = {

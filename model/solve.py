@@ -13,8 +13,9 @@ equality has a dual >= 0 (more demand raises cost).
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -202,15 +203,31 @@ class LpSession:
 
     def column_values(self, vector: np.ndarray) -> float:
         """cost-vector . current primal solution (e.g. an inactive objective's value)."""
-        return float(vector @ np.asarray(self.highs.getSolution().col_value))
+        return float(vector @ _floats(self.highs.getSolution().col_value))
 
-    def solve(self, ranging: bool = False, values: bool = True) -> SolveResult:
+    def solve(
+        self,
+        ranging: bool = False,
+        values: bool = True,
+        while_solving: Callable[[], None] | None = None,
+    ) -> SolveResult:
         """Run HiGHS (warm-started after the first run) and return a plain result; with
-        `ranging`, also the intervals of costs and row bounds over which the basis stays."""
+        `ranging`, also the intervals of costs and row bounds over which the basis stays.
+
+        `while_solving` is Python work that does not touch this model: it runs while HiGHS
+        solves in a thread of its own (HiGHS releases the GIL), on the machine's other core."""
         if self.error is not None:
             return self.error
         t1 = time.perf_counter()
-        self.highs.run()
+        if while_solving is None:
+            self.highs.run()
+        else:
+            solver = threading.Thread(target=self.highs.run)
+            solver.start()
+            try:
+                while_solving()
+            finally:
+                solver.join()
         t2 = time.perf_counter()
         status_text = self.highs.modelStatusToString(self.highs.getModelStatus())
         status, message = PLAIN_STATUS.get(
@@ -224,13 +241,13 @@ class LpSession:
         if status == "optimal":
             solution = self.highs.getSolution()
             result.objective = float(self.highs.getInfo().objective_function_value)
-            primal = np.asarray(solution.col_value)
+            primal = _floats(solution.col_value)
             result.primal = primal
             if not values:  # the caller reads `primal` itself (fast sweep points)
                 t3 = time.perf_counter()
                 result.timings = {"handoff_s": 0.0, "solve_s": t2 - t1, "extract_s": t3 - t2}
                 return result
-            duals = np.asarray(solution.row_dual)
+            duals = _floats(solution.row_dual)
             del solution  # HiGHS's copy of the four solution vectors
             result.values = _by_component(self.column_groups, primal, nonzero_only=True)
             for name in self.var_names:
@@ -251,10 +268,10 @@ class LpSession:
         # only the entries reported are turned into Python numbers (the arrays are per column)
         cost = self.costs.get(self.objective_in_use, np.zeros(len(primal)))
         used = np.flatnonzero(primal > 1e-9)
-        up = np.asarray(ranging.col_cost_up.value_)[used]
-        down = np.asarray(ranging.col_cost_dn.value_)[used]
-        row_up = np.asarray(ranging.row_bound_up.value_)
-        row_down = np.asarray(ranging.row_bound_dn.value_)
+        up = _floats(ranging.col_cost_up.value_)[used]
+        down = _floats(ranging.col_cost_dn.value_)[used]
+        row_up = _floats(ranging.row_bound_up.value_)
+        row_down = _floats(ranging.row_bound_dn.value_)
         del ranging  # its per-column records are the large part
         for k, pos in enumerate(used.tolist()):
             result.cost_ranges[self.column_keys[pos]] = (
@@ -270,6 +287,11 @@ class LpSession:
                 float(row_down[row]),
                 float(row_up[row]),
             )
+
+
+def _floats(values: list[float]) -> np.ndarray:
+    """A list of floats from highspy as an array (fromiter: about 2.5x faster than asarray)."""
+    return np.fromiter(values, dtype=float, count=len(values))
 
 
 def _groups(keys_in_order: list[tuple[str, tuple]]) -> list[tuple[str, list[tuple], np.ndarray]]:
