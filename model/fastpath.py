@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -76,19 +77,25 @@ class FastPath:
             for t, terms in comp.items()
             for v, k, c in terms
         )
-        self.risk = vector(
-            (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
-        )
-        self.unmet = vector(("Unmet", key, 1.0) for key in net.demand_t)
         self._kpi_vectors_made = False
         self.base_bounds = row_bounds(net)
         self.dirty: set[tuple[str, tuple]] = set()
 
+    @cached_property
+    def risk(self) -> np.ndarray:
+        """Discounted risk per unit of each column (kUSD)."""
+        net = self.net
+        return self.session.vector(
+            (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
+        )
+
     def make_kpi_vectors(self) -> None:
-        """The vectors of the KPIs' shares (once; `solve` makes them while HiGHS runs)."""
+        """The vectors of the KPIs (once; `solve` makes them while HiGHS runs)."""
         if self._kpi_vectors_made:
             return
         net, vector = self.net, self.session.vector
+        self.risk  # noqa: B018 (made here unless a risk weight needed it before the solve)
+        self.unmet = vector(("Unmet", key, 1.0) for key in net.demand_t)
         n = len(self.session.column_keys)
         self.shares: dict[str, tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = {}
         by_country: dict[str, list[str]] = defaultdict(list)
@@ -220,7 +227,7 @@ class FastPath:
         """Push the point into HiGHS, solve, and restore nothing: every point sets all it uses."""
         cost, weight, bounds = plan
         session = self.session
-        objective = cost + weight * self.risk
+        objective = cost + weight * self.risk if weight else cost
         current = session.costs["Objective"]
         changed = np.flatnonzero(np.abs(objective - current) > 1e-12 * (1 + np.abs(current)))
         if len(changed):
