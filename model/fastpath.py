@@ -19,6 +19,7 @@ the same market's bid, or when a value leaves the column's bounds.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -237,7 +238,14 @@ class FastPath:
         wanted.update(bounds)
         self.dirty = set(bounds)
         session.apply_row_bounds(wanted)
-        return session.solve(values=False, while_solving=self.make_kpi_vectors)
+        return session.solve(values=False, while_solving=self._while_solving)
+
+    def _while_solving(self) -> None:
+        """Python work for the other core while HiGHS solves: the KPI vectors and, the first
+        time, collecting the Pyomo model the session was compiled from."""
+        if not self._kpi_vectors_made:
+            self.make_kpi_vectors()
+            gc.collect()
 
     def kpis(self, x: np.ndarray, plan) -> dict[str, Any]:
         """The headline figures of results.KPIS from the primal solution."""

@@ -83,7 +83,9 @@ class Resolver:
     def _compile(self, net: Network) -> None:
         self.network = net
         self.signature = signature(net)
-        self.session = open_session(lambda: build_model(net), self.data.settings["time_limit_s"])
+        self.session = open_session(
+            lambda: build_model(net), self.data.settings["time_limit_s"], collect=False
+        )
 
     def solve(self, data: ChainData) -> Point:
         """Solve `data` (a what-if of the original), pushing numbers or rebuilding as needed."""

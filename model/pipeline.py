@@ -51,7 +51,10 @@ def solve_data(data: ChainData, read_s: float = 0.0) -> Run:
 
 
 def open_session(
-    make_model: Callable[[], pyo.ConcreteModel], time_limit_s: float, net: Network | None = None
+    make_model: Callable[[], pyo.ConcreteModel],
+    time_limit_s: float,
+    net: Network | None = None,
+    collect: bool = True,
 ) -> LpSession:
     """Build a model and hand it to a live HiGHS model; the Pyomo objects are gone before
     anything is solved, so HiGHS never shares the memory with them.
@@ -60,7 +63,8 @@ def open_session(
     the one collection that frees the model (Pyomo models hold reference cycles) walks the
     model's own objects only. `session.build_s` and `session.handoff_s` time the two steps.
     The network's memoised cost and risk terms are dropped too, once the model has them; the
-    reports make them again after the solve.
+    reports make them again after the solve. With collect=False the spent model is left for
+    the caller to collect (a sweep does it while HiGHS solves its first point).
     """
     started = time.perf_counter()
     gc.freeze()
@@ -72,7 +76,8 @@ def open_session(
                 forget_terms(net)
             session = LpSession(model, time_limit_s=time_limit_s, release_model=True)
             del model
-            gc.collect()
+            if collect:
+                gc.collect()
     finally:
         gc.unfreeze()
     session.build_s = built - started
