@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import mul
@@ -47,11 +48,44 @@ class ConstantConstraintError(ValueError):
     """A constraint with no variables that can never hold."""
 
 
+class ColumnKeys(Sequence):
+    """(component name, index) of each column, held per component: a component code and a
+    slot per column, and each component's own index list (no tuple made per column)."""
+
+    def __init__(self, names: list[str], indices: list[list[tuple]], code, slot):
+        self.names, self.indices = names, indices
+        self.code, self.slot = code, slot  # numpy arrays, one entry per column
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+    def __getitem__(self, pos):
+        if isinstance(pos, slice):
+            return [self[p] for p in range(*pos.indices(len(self)))]
+        c = self.code[pos]
+        return self.names[c], self.indices[c][self.slot[pos]]
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
+
+    def groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
+        """(component name, indices, column positions) per component with columns."""
+        out = []
+        for c, name in enumerate(self.names):
+            positions = np.flatnonzero(self.code == c)
+            if len(positions):
+                own = self.indices[c]
+                out.append((name, [own[k] for k in self.slot[positions].tolist()], positions))
+        return out
+
+
 @dataclass
 class CompiledLp:
     """min c'x  s.t.  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper."""
 
-    column_keys: list[tuple[str, tuple]]  # (component name, index) per column
+    column_keys: ColumnKeys  # (component name, index) per column
     row_keys: list[tuple[str, tuple]]  # (component name, index) per row
     objective_names: list[str]
     costs: dict[str, np.ndarray]
@@ -175,24 +209,30 @@ def _bound(value, missing: float) -> float:
 
 
 def _columns(model: pyo.ConcreteModel):
-    """Every variable of the model, in component order: id(), key, lower and upper bound, and
-    the set of the variables' classes."""
+    """Every variable of the model, in component order: id(), ColumnKeys, lower and upper
+    bound, and the set of the variables' classes."""
     ids = array("q")
-    keys, lower, upper = [], [], []
+    names, indices, code, slot = [], [], array("h"), array("l")
+    lower, upper = [], []
     var_classes: set[type] = set()
     for component in model.component_objects(pyo.Var, active=True, descend_into=True):
-        name = component.name
         items = list(component.items())
         if not items:
             continue
-        indices, variables = zip(*items, strict=True)
+        own, variables = zip(*items, strict=True)
         ids.extend(map(id, variables))
-        keys.extend((name, i if i.__class__ is tuple else (i,)) for i in indices)
+        code.extend(repeat(len(names), len(own)))
+        slot.extend(range(len(own)))
+        names.append(component.name)
+        indices.append([i if i.__class__ is tuple else (i,) for i in own])
         for var in variables:
             lo, hi = (var.value, var.value) if var.fixed else var.bounds
             lower.append(-math.inf if lo is None else lo)
             upper.append(math.inf if hi is None else hi)
         var_classes.update(map(type, variables))
+    keys = ColumnKeys(
+        names, indices, np.frombuffer(code, dtype=np.int16), np.frombuffer(slot, dtype=np.int64)
+    )
     return (
         np.frombuffer(ids, dtype=np.int64),
         keys,
@@ -330,7 +370,9 @@ def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
         np.add.at(vector, new_position[positions], coefs)
         costs[name] = vector
     return CompiledLp(
-        column_keys=[all_keys[p] for p in order.tolist()],
+        column_keys=ColumnKeys(
+            all_keys.names, all_keys.indices, all_keys.code[order], all_keys.slot[order]
+        ),
         row_keys=row_keys,
         objective_names=objective_names,
         costs=costs,

@@ -150,7 +150,7 @@ class LpSession:
     @cached_property
     def column_groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
         """(component name, indices, column positions) per variable component."""
-        return _groups(self.column_keys)
+        return self.column_keys.groups()
 
     @cached_property
     def column_of(self) -> dict[str, dict[tuple, int]]:
