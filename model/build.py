@@ -14,7 +14,12 @@ from pyomo.common.gc_manager import PauseGC
 from .build_rules import add_rules
 from .linexpr import forget_variables, linear, total
 from .network import Network
-from .terms import COST_COMPONENTS, cost_terms, risk_terms, throughput_terms
+from .terms import (
+    COST_COMPONENTS,
+    discounted_cost_terms,
+    discounted_risk_terms,
+    throughput_terms,
+)
 
 
 def build_model(net: Network) -> pyo.ConcreteModel:
@@ -168,17 +173,8 @@ def _objective(m: pyo.ConcreteModel, net: Network) -> None:
     component and year.
     """
     m.cost_components = list(COST_COMPONENTS)
-    costs = (
-        (v, k, net.discount[t] * c)
-        for by_year in cost_terms(net).values()
-        for t, terms in by_year.items()
-        for v, k, c in terms
-    )
-    risks = (
-        (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
-    )
-    m.TotalCost = pyo.Expression(expr=linear(m, list(costs)))
-    m.TotalRisk = pyo.Expression(expr=linear(m, list(risks)))
+    m.TotalCost = pyo.Expression(expr=linear(m, list(discounted_cost_terms(net))))
+    m.TotalRisk = pyo.Expression(expr=linear(m, list(discounted_risk_terms(net))))
     weighted = m.TotalCost + net.risk_weight * m.TotalRisk if net.risk_weight else m.TotalCost
     m.Objective = pyo.Objective(expr=weighted, sense=pyo.minimize)
     m.MinRisk = pyo.Objective(expr=m.TotalRisk, sense=pyo.minimize)

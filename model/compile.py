@@ -224,7 +224,7 @@ def _columns(model: pyo.ConcreteModel):
         code.extend(repeat(len(names), len(own)))
         slot.extend(range(len(own)))
         names.append(component.name)
-        indices.append([i if i.__class__ is tuple else (i,) for i in own])
+        indices.append([_index_tuple(i) for i in own])
         for var in variables:
             lo, hi = (var.value, var.value) if var.fixed else var.bounds
             lower.append(-math.inf if lo is None else lo)
@@ -240,6 +240,11 @@ def _columns(model: pyo.ConcreteModel):
         np.asarray(upper, dtype=float),
         var_classes,
     )
+
+
+def _index_tuple(index) -> tuple:
+    """A component's index as a tuple (a scalar or one-set index becomes a 1-tuple)."""
+    return index if isinstance(index, tuple) else (index,)
 
 
 def _locator(variable_ids: np.ndarray):
@@ -310,7 +315,7 @@ def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
             if not con.active:
                 continue
             lo, hi = _row(terms, con.expr)
-            row_keys.append((name, index if isinstance(index, tuple) else (index,)))
+            row_keys.append((name, _index_tuple(index)))
             starts.append(len(terms.ids))
             lower.append(lo)
             upper.append(hi)

@@ -34,10 +34,10 @@ from .persistent import row_bounds
 from .schema import SHEETS_BY_NAME
 from .solve import LpSession, SolveResult
 from .terms import (
-    cost_terms,
+    discounted_cost_terms,
+    discounted_risk_terms,
     magnet_metal_terms,
     recycled_metal_terms,
-    risk_terms,
     stage_element_terms,
     throughput_terms,
 )
@@ -71,13 +71,7 @@ class FastPath:
         self.net = net
         self.session = session
         self.flow_column = session.column_of.get("Flow", {})
-        vector = session.vector
-        self.cost = vector(
-            (v, k, net.discount[t] * c)
-            for comp in cost_terms(net).values()
-            for t, terms in comp.items()
-            for v, k, c in terms
-        )
+        self.cost = session.vector(discounted_cost_terms(net))
         self._kpi_vectors_made = False
         self.base_bounds = row_bounds(net)
         self.dirty: set[tuple[str, tuple]] = set()
@@ -85,10 +79,7 @@ class FastPath:
     @cached_property
     def risk(self) -> np.ndarray:
         """Discounted risk per unit of each column (kUSD)."""
-        net = self.net
-        return self.session.vector(
-            (v, k, net.discount[t] * c) for t, terms in risk_terms(net).items() for v, k, c in terms
-        )
+        return self.session.vector(discounted_risk_terms(self.net))
 
     def make_kpi_vectors(self) -> None:
         """The vectors of the KPIs (once; `solve` makes them while HiGHS runs)."""

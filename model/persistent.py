@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from .data import ChainData
 from .network import Network, build_network
 from .pipeline import open_session
 from .solve import SolveResult
-from .terms import cost_terms, risk_terms
+from .terms import discounted_cost_terms, discounted_risk_terms
 
 
 def signature(net: Network) -> tuple:
@@ -99,18 +100,9 @@ class Resolver:
 
     def objective_vector(self, net: Network) -> np.ndarray:
         """The compiled objective for `net`, from the same terms the model was built from."""
-        terms = [
-            (v, k, net.discount[t] * c)
-            for component in cost_terms(net).values()
-            for t, by_year in component.items()
-            for v, k, c in by_year
-        ]
+        terms = discounted_cost_terms(net)
         if net.risk_weight:
-            terms += [
-                (v, k, net.risk_weight * net.discount[t] * c)
-                for t, by_year in risk_terms(net).items()
-                for v, k, c in by_year
-            ]
+            terms = chain(terms, discounted_risk_terms(net, net.risk_weight))
         return self.session.vector(terms)
 
     def _push(self, net: Network) -> None:

@@ -233,14 +233,14 @@ class LpSession:
         status, message = PLAIN_STATUS.get(
             status_text, ("error", f"The solver stopped without a plan ({status_text}).")
         )
-        iterations = int(self.highs.getInfo().simplex_iteration_count)
-        stats = {**self.stats, "simplex_iterations": iterations}
+        info = self.highs.getInfo()
+        stats = {**self.stats, "simplex_iterations": int(info.simplex_iteration_count)}
         result = SolveResult(status=status, message=message, objective=None, stats=stats)
         if status == "infeasible":
             result.conflict = _conflict(self.highs, self.row_keys)
         if status == "optimal":
             solution = self.highs.getSolution()
-            result.objective = float(self.highs.getInfo().objective_function_value)
+            result.objective = float(info.objective_function_value)
             primal = _floats(solution.col_value)
             result.primal = primal
             if not values:  # the caller reads `primal` itself (fast sweep points)

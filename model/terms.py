@@ -11,7 +11,7 @@ Unmet[s, t] (t).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from .network import Network
 from .rules import PolicyLimit
@@ -150,6 +150,24 @@ def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
         if p.soft:
             out["policy_penalty"][p.year].append(("Violation", p.key, p.penalty_usd_per_kg))
     return out
+
+
+def discounted_cost_terms(net: Network) -> Iterator[Term]:
+    """Every cost term of every component and year times its year's discount factor: the
+    objective's TotalCost, term by term (a variable appears once per component)."""
+    for by_year in cost_terms(net).values():
+        for t, terms in by_year.items():
+            d = net.discount[t]
+            for v, k, c in terms:
+                yield v, k, d * c
+
+
+def discounted_risk_terms(net: Network, weight: float = 1.0) -> Iterator[Term]:
+    """weight x the discounted risk terms: the objective's TotalRisk when weight is 1."""
+    for t, terms in risk_terms(net).items():
+        d = weight * net.discount[t]
+        for v, k, c in terms:
+            yield v, k, d * c
 
 
 @_memo
