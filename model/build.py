@@ -22,15 +22,18 @@ from .terms import (
 )
 
 
-def build_model(net: Network) -> pyo.ConcreteModel:
-    """The sourcing LP for one network (see docs/formulation.md for the algebra)."""
+def build_model(net: Network, risk_objective: bool = False) -> pyo.ConcreteModel:
+    """The sourcing LP for one network (see docs/formulation.md for the algebra).
+
+    With `risk_objective` the model also has an inactive objective MinRisk (TotalRisk alone),
+    for the cost-risk frontier."""
     m = pyo.ConcreteModel(name="mine2magnet")
     with PauseGC():  # millions of small objects, none of them garbage: skip the collector
         _sets(m, net)
         _variables(m, net)
         _constraints(m, net)
         add_rules(m, net)
-        _objective(m, net)
+        _objective(m, net, risk_objective)
     forget_variables(m)  # the lookup was for building; the model itself holds the variables
     return m
 
@@ -160,22 +163,26 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
     m.Stock_Carry = pyo.Constraint(m.STOCKS, rule=stock_carry)
 
 
-def _objective(m: pyo.ConcreteModel, net: Network) -> None:
+def _objective(m: pyo.ConcreteModel, net: Network, risk_objective: bool) -> None:
     """minimise TotalCost + risk_weight x TotalRisk, both discounted sums over years (kUSD):
 
     TotalCost = sum_component sum_t discount[t] x Cost[component, t]
-    TotalRisk = sum_t discount[t] x Risk[t]
-    MinRisk (inactive unless a caller activates it) minimises TotalRisk alone.
+    TotalRisk = sum_t discount[t] x Risk[t]   (built when risk_weight > 0 or risk_objective)
+    MinRisk (with risk_objective; inactive unless a caller activates it) minimises TotalRisk.
 
     The terms of every registered cost component (terms.cost_terms, COST_COMPONENTS) are
     discounted into one linear expression (a variable with several cost components appears
     once per component; the hand-off adds them up); the reports evaluate the same terms per
-    component and year.
+    component and year. The terms are streamed into the expression, not listed first.
     """
     m.cost_components = list(COST_COMPONENTS)
-    m.TotalCost = pyo.Expression(expr=linear(m, list(discounted_cost_terms(net))))
-    m.TotalRisk = pyo.Expression(expr=linear(m, list(discounted_risk_terms(net))))
-    weighted = m.TotalCost + net.risk_weight * m.TotalRisk if net.risk_weight else m.TotalCost
-    m.Objective = pyo.Objective(expr=weighted, sense=pyo.minimize)
-    m.MinRisk = pyo.Objective(expr=m.TotalRisk, sense=pyo.minimize)
-    m.MinRisk.deactivate()
+    m.TotalCost = pyo.Expression(expr=linear(m, discounted_cost_terms(net)))
+    objective = m.TotalCost
+    if net.risk_weight or risk_objective:
+        m.TotalRisk = pyo.Expression(expr=linear(m, discounted_risk_terms(net)))
+        if net.risk_weight:
+            objective = m.TotalCost + net.risk_weight * m.TotalRisk
+    m.Objective = pyo.Objective(expr=objective, sense=pyo.minimize)
+    if risk_objective:
+        m.MinRisk = pyo.Objective(expr=m.TotalRisk, sense=pyo.minimize)
+        m.MinRisk.deactivate()

@@ -52,7 +52,7 @@ def efficient_frontier(data: ChainData, points: int = 7) -> Frontier:
     net = build_network(data)
 
     def frontier_model() -> pyo.ConcreteModel:
-        m = build_model(net)
+        m = build_model(net, risk_objective=True)
         m.MinRisk.activate()
         m.Risk_Cap = pyo.Constraint(expr=m.TotalRisk <= 1e20)
         m.Service_Level = pyo.Constraint(m.DEMAND, rule=lambda m, s, t: m.Unmet[s, t] <= 1e20)

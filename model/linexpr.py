@@ -7,6 +7,8 @@ are created, which is what keeps building a large model fast.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyomo.core as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
@@ -27,21 +29,18 @@ def forget_variables(m: pyo.ConcreteModel) -> None:
     m.__dict__.pop("_variables_by_name", None)
 
 
-def linear(m: pyo.ConcreteModel, terms: list[Term]):
-    """sum(coef x var[index]) as one Pyomo LinearExpression (0 when there are no terms)."""
-    if not terms:
-        return 0.0
-    names, keys, coefs = zip(*terms, strict=True)
-    if names.count(names[0]) == len(names):  # the usual case: one variable component
-        found = map(variables(m, names[0]).__getitem__, keys)
-    else:
-        lookups = {name: variables(m, name) for name in set(names)}
-        found = [lookups[v][k] for v, k in zip(names, keys, strict=True)]
-    args = [
-        var if c == 1.0 else MonomialTermExpression((c, var))
-        for c, var in zip(coefs, found, strict=True)
-    ]
-    return LinearExpression(args)
+def linear(m: pyo.ConcreteModel, terms: Iterable[Term]):
+    """sum(coef x var[index]) as one Pyomo LinearExpression (0 when there are no terms).
+
+    `terms` may be a generator: it is read once, and nothing but the expression is kept."""
+    args = []
+    append = args.append
+    name, lookup = None, {}
+    for v, k, c in terms:
+        if v != name:
+            name, lookup = v, variables(m, v)
+        append(lookup[k] if c == 1.0 else MonomialTermExpression((c, lookup[k])))
+    return LinearExpression(args) if args else 0.0
 
 
 def total(m: pyo.ConcreteModel, name: str, keys) -> LinearExpression | float:

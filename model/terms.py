@@ -117,15 +117,22 @@ def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
     policy_penalty = sum_p penalty_p x Violation[p]   (soft policies)
     """
     out: dict[str, dict[int, list[Term]]] = {c: defaultdict(list) for c in COST_COMPONENTS}
+    for component, t, terms in _cost_groups(net):
+        out[component][t] += terms
+    return out
+
+
+def _cost_groups(net: Network) -> Iterator[tuple[str, int, list[Term]]]:
+    """The terms of `cost_terms` in small groups (component, year, terms), made on demand."""
     for i, info in net.sites.items():
         for t in net.site_years[i]:
             through = throughput_terms(net, i, t)
             if (i, t) in net.contract_price:
-                out["contracts"][t] += _scaled(through, net.contract_price[i, t])
+                yield "contracts", t, _scaled(through, net.contract_price[i, t])
             elif info.cost_usd_per_kg:
-                out["site_cost"][t] += _scaled(through, info.cost_usd_per_kg)
+                yield "site_cost", t, _scaled(through, info.cost_usd_per_kg)
             if info.incentive_usd_per_kg:
-                out["incentives"][t] += _scaled(through, -info.incentive_usd_per_kg)
+                yield "incentives", t, _scaled(through, -info.incentive_usd_per_kg)
     for name, table, sign in (
         ("purchases", net.purchase, 1.0),
         ("sales", net.sale, -1.0),
@@ -134,52 +141,47 @@ def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
     ):
         for f, coef in table.items():
             if coef:
-                out[name][f[-1]].append(("Flow", f, sign * coef))
+                yield name, f[-1], [("Flow", f, sign * coef)]
     for (s, t), _demand in net.demand_t.items():
-        out["unmet_penalty"][t].append(("Unmet", (s, t), net.segments[s].penalty_usd_per_kg))
+        yield "unmet_penalty", t, [("Unmet", (s, t), net.segments[s].penalty_usd_per_kg)]
     for k in net.contracts:
         if k.binding and k.min_t:
             price = k.unit_price(net.sites[k.site].cost_usd_per_kg)
             for t in k.years:
-                out["contracts"][t].append(("Shortfall", (k.contract, t), price))
+                yield "contracts", t, [("Shortfall", (k.contract, t), price)]
     for (i, e), stock in net.stocks.items():
         if stock.holding_usd_per_kg_yr:
             for t in net.years:
-                out["holding"][t].append(("Stock", (i, e, t), stock.holding_usd_per_kg_yr))
+                yield "holding", t, [("Stock", (i, e, t), stock.holding_usd_per_kg_yr)]
     for p in net.policies:
         if p.soft:
-            out["policy_penalty"][p.year].append(("Violation", p.key, p.penalty_usd_per_kg))
-    return out
+            yield "policy_penalty", p.year, [("Violation", p.key, p.penalty_usd_per_kg)]
 
 
 def discounted_cost_terms(net: Network) -> Iterator[Term]:
     """Every cost term of every component and year times its year's discount factor: the
-    objective's TotalCost, term by term (a variable appears once per component)."""
-    for by_year in cost_terms(net).values():
-        for t, terms in by_year.items():
-            d = net.discount[t]
-            for v, k, c in terms:
-                yield v, k, d * c
-
-
-def discounted_risk_terms(net: Network, weight: float = 1.0) -> Iterator[Term]:
-    """weight x the discounted risk terms: the objective's TotalRisk when weight is 1."""
-    for t, terms in risk_terms(net).items():
-        d = weight * net.discount[t]
+    objective's TotalCost, term by term (a variable appears once per component). The terms
+    are made as they are read and not kept, so a model can be built from them without the
+    whole list alive beside it."""
+    discount = net.discount
+    for _component, t, terms in _cost_groups(net):
+        d = discount[t]
         for v, k, c in terms:
             yield v, k, d * c
 
 
-@_memo
-def risk_terms(net: Network) -> dict[int, list[Term]]:
-    """Risk[t] = sum_i risk_score_i x value_at_risk_i x Throughput[i, t]  (kUSD)."""
-    out: dict[int, list[Term]] = defaultdict(list)
+def discounted_risk_terms(net: Network, weight: float = 1.0) -> Iterator[Term]:
+    """weight x the discounted risk terms: the objective's TotalRisk when weight is 1.
+
+    Risk[t] = sum_i risk_score_i x value_at_risk_i x Throughput[i, t]  (kUSD); made as read.
+    """
     for i in net.sites:
-        weight = net.risk_usd_per_kg(i)
-        if weight:
+        risk = net.risk_usd_per_kg(i)
+        if risk:
             for t in net.site_years[i]:
-                out[t] += _scaled(throughput_terms(net, i, t), weight)
-    return out
+                scale = weight * net.discount[t] * risk
+                for v, k, c in throughput_terms(net, i, t):
+                    yield v, k, scale * c
 
 
 MARKET_STAGE = {"oxide": "separation", "metal": "metal", "magnet": "magnet"}
