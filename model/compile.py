@@ -70,6 +70,12 @@ class ColumnKeys(Sequence):
 
     __hash__ = None
 
+    def detach(self) -> None:
+        """Give every index tuple a copy of its own. The tuples come from the network and the
+        model; scattered among their objects, they would pin those objects' memory pages
+        after the rest is freed."""
+        self.indices = [[(*index,) for index in own] for own in self.indices]
+
     def groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
         """(component name, indices, column positions) per component with columns."""
         out = []

@@ -15,6 +15,7 @@ from .build import build_model
 from .checks import check_network
 from .data import ChainData
 from .findings import Finding
+from .memory import release_memory
 from .network import Network, build_network
 from .reader import RawBook
 from .results import Solution, extract
@@ -33,17 +34,41 @@ class Run:
     solution: Solution
 
 
-def solve_data(data: ChainData, read_s: float = 0.0) -> Run:
-    """Derive the network, build and solve the model, extract the tables; timings in Summary."""
+# Above this many columns a solve runs lean: while HiGHS works, nothing else of size is in
+# memory (the network, about 250 bytes a column, is derived again for the reports).
+LEAN_ABOVE_COLUMNS = 250_000
+
+
+def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOVE_COLUMNS) -> Run:
+    """Derive the network, build and solve the model, extract the tables; timings in Summary.
+
+    A model with more than `lean_above` columns is solved lean: the session's keys are copied
+    (LpSession.detach_keys), the network and the spent model are freed and their memory given
+    back before HiGHS starts, and the network is derived again for the reports. A smaller
+    model keeps its network, and the spent model is collected on the other core while HiGHS
+    solves. Either way HiGHS's memory is given back before the reports are made.
+    """
     t0 = time.perf_counter()
     net = build_network(data)
     data.findings.extend(check_network(data, net))
     network_s = time.perf_counter() - t0
-    session = open_session(lambda: build_model(net), data.settings["time_limit_s"], net)
-    result = session.solve(ranging=True)
+    session = open_session(lambda: build_model(net), data.settings["time_limit_s"], net, False)
+    lean = session.error is None and session.stats["columns"] > lean_above
+    if lean:
+        clock = time.perf_counter()
+        session.detach_keys()
+        del net
+        release_memory()
+        session.handoff_s += time.perf_counter() - clock
+        result = session.solve(ranging=True)
+    else:
+        result = session.solve(ranging=True, while_solving=gc.collect)
     build_s = network_s + session.build_s
-    del session  # the result holds the values: HiGHS's working memory can go before reporting
     t2 = time.perf_counter()
+    del session  # the result holds the values: HiGHS's working memory can go before reporting
+    release_memory(collect=False)
+    if lean:
+        net = build_network(data)
     result.timings = {"read_s": read_s, "build_s": build_s, **result.timings}
     solution = extract(data, net, result)
     solution.summary["report_s"] = time.perf_counter() - t2

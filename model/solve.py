@@ -147,6 +147,16 @@ class LpSession:
             self.error = SolveResult("error", "HiGHS refused the model's arrays.", None)
         self.handoff_s = time.perf_counter() - t0
 
+    def detach_keys(self) -> None:
+        """Copy the column and row keys (ColumnKeys.detach), so that the network and model
+        they were read from can be freed whole while HiGHS solves."""
+        self.column_keys.detach()
+        self.row_keys = [(name, (*index,)) for name, index in self.row_keys]
+        self.row_of = {key: r for r, key in enumerate(self.row_keys)}
+        self.__dict__.pop("row_groups", None)
+        self.__dict__.pop("column_groups", None)
+        self.__dict__.pop("column_of", None)
+
     @cached_property
     def column_groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
         """(component name, indices, column positions) per variable component."""

@@ -15,6 +15,7 @@ from model.compile import ConstantConstraintError, NonlinearModelError, compile_
 from model.examples import tiny_tables
 from model.input_writer import write_input_workbook
 from model.network import build_network
+from model.solve import LpSession
 from model.validate import load_workbook_data
 
 pytestmark = pytest.mark.build
@@ -129,3 +130,18 @@ def test_released_model_gives_the_same_arrays(tmp_path):
     for field in ("starts", "indices", "values", "row_lower", "row_upper", "col_upper"):
         np.testing.assert_array_equal(getattr(released, field), getattr(kept, field))
     np.testing.assert_array_equal(released.costs["Objective"], kept.costs["Objective"])
+
+
+def test_detached_keys_are_equal_copies(tmp_path):
+    """A lean solve frees the network and model under the session: its keys must stay equal
+    while no longer being the network's own tuples."""
+    book = tmp_path / "tiny.xlsx"
+    write_input_workbook(tiny_tables(), book)
+    net = build_network(load_workbook_data(book))
+    session = LpSession(build_model(net))
+    columns, rows = list(session.column_keys), list(session.row_keys)
+    session.detach_keys()
+    assert list(session.column_keys) == columns and session.row_keys == rows
+    flows = {id(f) for f in net.flows}
+    assert not any(id(index) in flows for _name, index in session.column_keys)
+    assert session.row_of == {key: r for r, key in enumerate(rows)}
