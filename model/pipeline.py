@@ -20,7 +20,7 @@ from .network import Network, build_network
 from .reader import RawBook
 from .results import Solution, extract
 from .solve import LpSession, SolveResult
-from .terms import forget_terms
+from .terms import cost_terms, forget_terms
 from .validate import load_workbook_data, parse_book
 
 
@@ -45,8 +45,9 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     A model with more than `lean_above` columns is solved lean: the session's keys are copied
     (LpSession.detach_keys), the network and the spent model are freed and their memory given
     back before HiGHS starts, and the network is derived again for the reports. A smaller
-    model keeps its network, and the spent model is collected on the other core while HiGHS
-    solves. Either way HiGHS's memory is given back before the reports are made.
+    model keeps its network; the spent model is collected, and the reports' cost terms made,
+    on the other core while HiGHS solves. Either way HiGHS's memory is given back before the
+    reports are made.
     """
     t0 = time.perf_counter()
     net = build_network(data)
@@ -62,7 +63,7 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
         session.handoff_s += time.perf_counter() - clock
         result = session.solve(ranging=True)
     else:
-        result = session.solve(ranging=True, while_solving=gc.collect)
+        result = session.solve(ranging=True, while_solving=lambda: _while_solving(net))
     build_s = network_s + session.build_s
     t2 = time.perf_counter()
     del session  # the result holds the values: HiGHS's working memory can go before reporting
@@ -73,6 +74,13 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     solution = extract(data, net, result)
     solution.summary["report_s"] = time.perf_counter() - t2
     return Run(data, net, result, solution)
+
+
+def _while_solving(net: Network) -> None:
+    """Work for the other core while HiGHS solves: collect the spent model and make the cost
+    terms the reports evaluate."""
+    gc.collect()
+    cost_terms(net)
 
 
 def open_session(
