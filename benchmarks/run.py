@@ -45,46 +45,41 @@ def export_mps(workbook: str, mps: str) -> dict:
 
 
 def pipeline(workbook: str, out: str) -> dict:
-    """One full run in this process (called in a child); returns the timings."""
-    t = {}
+    """One full run in this process (called in a child) through the pipeline's own
+    `solve_data`; returns the timings. `total_s` runs from the read to the written workbook;
+    `import_s` (Python start-up excluded) comes before it."""
     start = time.perf_counter()
     sys.path.insert(0, str(ROOT))
-    from model.build import build_model
-    from model.network import build_network
-    from model.pipeline import open_session
+    from model.pipeline import solve_data
     from model.reader import read_workbook
     from model.report import write_solution
-    from model.results import extract
     from model.validate import parse_book
 
-    t["import_s"] = time.perf_counter() - start
+    t = {"import_s": time.perf_counter() - start}
     clock = time.perf_counter()
     raw = read_workbook(workbook)
     t["read_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     data, findings = parse_book(raw)
     assert data is not None, findings[:3]
+    del raw
     t["validate_s"] = time.perf_counter() - clock
+    run = solve_data(data)
+    timings, summary = run.result.timings, run.solution.summary
+    t["build_s"] = timings["build_s"]
+    t["handoff_s"] = timings["handoff_s"]
+    t["highs_s"] = timings["solve_s"]
+    t["extract_s"] = timings["extract_s"] + summary["report_s"]
     clock = time.perf_counter()
-    net = build_network(data)
-    network_s = time.perf_counter() - clock
-    session = open_session(lambda: build_model(net), 3600, net)  # as the pipeline does
-    t["build_s"] = network_s + session.build_s
-    t["handoff_s"] = session.handoff_s
-    result = session.solve(ranging=True)
-    del session  # as the pipeline does: HiGHS's memory goes before the reports
-    t["highs_s"] = result.timings["solve_s"]
-    clock = time.perf_counter()
-    solution = extract(data, net, result)
-    t["extract_s"] = result.timings["extract_s"] + time.perf_counter() - clock
-    clock = time.perf_counter()
-    write_solution(solution, out)
+    write_solution(run.solution, out)
     t["write_s"] = time.perf_counter() - clock
-    t["total_s"] = time.perf_counter() - start
+    done = time.perf_counter()
+    t["total_s"] = done - start - t["import_s"]
+    t["total_with_import_s"] = done - start
     t["peak_mb"] = _peak_mb()
-    t.update(result.stats)
-    t["status"] = result.status
-    t["objective"] = result.objective
+    t.update(run.result.stats)
+    t["status"] = run.result.status
+    t["objective"] = run.result.objective
     return t
 
 
@@ -167,6 +162,9 @@ def measure(size: str, sweep_points: int = 0) -> dict:
     figures["size"] = size
     figures["generate_s"] = generate_s
     figures["total_over_highs"] = figures["total_s"] / figures["highs_alone_run_s"]
+    figures["total_with_import_over_highs"] = (
+        figures["total_with_import_s"] / figures["highs_alone_run_s"]
+    )
     # the MPS text rounds a few coefficients, so HiGHS alone may take another pivot path
     # (see the iteration counts); this ratio is against HiGHS's run inside the same process
     figures["total_over_own_highs"] = figures["total_s"] / figures["highs_s"]
@@ -175,9 +173,11 @@ def measure(size: str, sweep_points: int = 0) -> dict:
 
 
 ORDER = ("columns", "rows", "nonzeros", "import_s", "read_s", "validate_s", "build_s",
-         "handoff_s", "highs_s", "extract_s", "write_s", "total_s", "peak_mb",
+         "handoff_s", "highs_s", "extract_s", "write_s", "total_s", "total_with_import_s",
+         "peak_mb",
          "simplex_iterations", "highs_alone_iterations",
-         "highs_alone_run_s", "highs_alone_peak_mb", "total_over_highs", "total_over_own_highs",
+         "highs_alone_run_s", "highs_alone_peak_mb", "total_over_highs",
+         "total_with_import_over_highs", "total_over_own_highs",
          "memory_over_highs",
          "cli_end_to_end_s", "sweep_points", "sweep_wall_s", "sweep_highs_s",
          "sweep_over_highs")  # fmt: skip
