@@ -34,7 +34,6 @@ from .persistent import row_bounds
 from .schema import SHEETS_BY_NAME
 from .solve import LpSession, SolveResult
 from .terms import (
-    discounted_cost_terms,
     discounted_risk_terms,
     magnet_metal_terms,
     recycled_metal_terms,
@@ -71,7 +70,9 @@ class FastPath:
         self.net = net
         self.session = session
         self.flow_column = session.column_of.get("Flow", {})
-        self.cost = session.vector(discounted_cost_terms(net))
+        # the compiled objective is c_cost + risk_weight x c_risk: the cost part is read off it
+        objective = session.costs["Objective"]
+        self.cost = objective - net.risk_weight * self.risk if net.risk_weight else objective.copy()
         self._kpi_vectors_made = False
         self.base_bounds = row_bounds(net)
         self.dirty: set[tuple[str, tuple]] = set()

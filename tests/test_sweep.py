@@ -136,12 +136,29 @@ def test_sweep_points_match_fresh_solves_on_the_base_case(write_book):
     ],
 )
 def test_fast_sweep_points_equal_fresh_solves(tiny, write_book, text):
+    _check_fast_sweep(tiny, write_book, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MarketPrices[market_cn,oxide,Dy].price_usd_per_kg *= 0.5,3",
+        "Settings[risk_weight].value = 0,4",
+    ],
+)
+def test_fast_sweep_points_equal_fresh_solves_from_a_risk_weighted_workbook(tiny, write_book, text):
+    # the fast path reads the cost part off an objective that holds risk too
+    _check_fast_sweep(tiny, write_book, text, [{"setting": "risk_weight", "value": 2.0}])
+
+
+def _check_fast_sweep(tiny, write_book, text, settings=()):
     # two years, a 10% Dy tariff (customs value = the market price) and a capacity override,
     # so prices, discounting, duties and overrides all come into play
     tiny["Settings"] = [
         {"setting": "first_year", "value": 2026},
         {"setting": "last_year", "value": 2027},
         {"setting": "discount_rate", "value": 0.1},
+        *settings,
     ]
     tiny["Demand"].append({"segment": "motors", "year": 2027, "demand_t": 120})
     tiny["Tariffs"] = [
