@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from pyomo.common.gc_manager import PauseGC
+
 from .data import ChainData
 from .rules import Contract, PolicyLimit, Stock, derive_rules
 from .schema import DEFAULT_VALUE_AT_RISK_USD_PER_KG
@@ -170,6 +172,11 @@ PROCESSORS = ("separation", "metal", "recycling")
 
 def build_network(data: ChainData) -> Network:
     """Sparse arcs, years, capacities and unit costs of the chain described by `data`."""
+    with PauseGC():  # millions of arcs, lists and terms, none of them garbage
+        return _build_network(data)
+
+
+def _build_network(data: ChainData) -> Network:
     st = data.settings
     years = data.years
     first, last = years[0], years[-1]
