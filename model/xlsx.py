@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from pyomo.common.gc_manager import PauseGC
 
 from .atomic import publish
 
@@ -117,20 +118,24 @@ def write_table(book: Book, ws, frame: pd.DataFrame, first_row: int = 0) -> None
 
 @contextmanager
 def open_book(path: str | Path) -> Iterator[Book]:
-    """A Book written to a temporary file and moved onto `path` when the block ends cleanly."""
+    """A Book written to a temporary file and moved onto `path` when the block ends cleanly.
+
+    The garbage collector is paused meanwhile: XlsxWriter keeps an object per cell, none of
+    them garbage, and rescanning them as they pile up costs a third of a long write."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.part", dir=path.parent)
     os.close(handle)
     workbook = xlsxwriter.Workbook(temp, {"nan_inf_to_errors": True, "strings_to_urls": False})
     book = Book(workbook, path)
-    try:
-        yield book
-        workbook.close()
-        publish(temp, path)
-    except BaseException:
-        with suppress(Exception):  # the original error is the one to raise
+    with PauseGC():
+        try:
+            yield book
             workbook.close()
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
+            publish(temp, path)
+        except BaseException:
+            with suppress(Exception):  # the original error is the one to raise
+                workbook.close()
+            if os.path.exists(temp):
+                os.remove(temp)
+            raise
