@@ -4,9 +4,10 @@
 
 For each size (default: base and M) it generates the workbook (benchmarks/generate.py), then
 in a fresh process times read, validate, build, hand-off to HiGHS, HiGHS run, extraction,
-write and total, with peak memory; and in another fresh process solves the same LP exported
-to MPS with highspy alone. It prints columns, rows, nonzeros, every time, and the ratios
-total / HiGHS run and peak memory / HiGHS alone, and appends the figures to
+write and total (from the read to the written workbook; the imports are timed before it),
+with peak memory; and in another fresh process solves the same LP exported to MPS with
+highspy alone. It prints columns, rows, nonzeros, every time, and the ratios total / HiGHS
+run (also with the imports included) and peak memory / HiGHS alone, and appends the figures to
 benchmarks/results/scale.json for comparisons over time. With --sweep N it also times an
 N-point price sweep on the persistent model against the sum of HiGHS's warm re-solves.
 """
