@@ -53,7 +53,8 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     net = build_network(data)
     data.findings.extend(check_network(data, net))
     network_s = time.perf_counter() - t0
-    session = open_session(lambda: build_model(net), data.settings["time_limit_s"], net, False)
+    limit = data.settings["time_limit_s"]
+    session = open_session(lambda: build_model(net), limit, net, collect=False)
     lean = session.error is None and session.stats["columns"] > lean_above
     if lean:
         clock = time.perf_counter()

@@ -32,7 +32,7 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "solve_s": ("s", "HiGHS run time"),
     "simplex_iterations": ("-", "Simplex iterations HiGHS took"),
     "extract_s": ("s", "Reading the solution back"),
-    "report_s": ("s", "Building the result tables"),
+    "report_s": ("s", "Building the result tables (for a lean solve, the network again too)"),
 }
 
 SHEET_TEXT = {
