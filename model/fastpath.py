@@ -237,7 +237,7 @@ class FastPath:
         time, collecting the Pyomo model the session was compiled from."""
         if not self._kpi_vectors_made:
             self.make_kpi_vectors()
-            gc.collect()
+            gc.collect(1)  # the spent model is young (made with the collector paused)
 
     def kpis(self, x: np.ndarray, plan) -> dict[str, Any]:
         """The headline figures of results.KPIS from the primal solution."""
