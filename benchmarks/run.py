@@ -41,7 +41,7 @@ def export_mps(workbook: str, mps: str) -> dict:
     from model.validate import load_workbook_data
 
     net = build_network(load_workbook_data(workbook))
-    open_session(lambda: build_model(net), 3600, net).highs.writeModel(mps)
+    open_session(lambda: build_model(net), 3600).highs.writeModel(mps)
     return {}
 
 

@@ -20,7 +20,6 @@ from .network import Network, build_network
 from .reader import RawBook
 from .results import Solution, extract
 from .solve import LpSession, SolveResult
-from .terms import cost_terms, forget_terms
 from .validate import load_workbook_data, parse_book
 
 
@@ -45,8 +44,8 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     A model with more than `lean_above` columns is solved lean: the session's keys are copied
     (LpSession.detach_keys), the network and the spent model are freed and their memory given
     back before HiGHS starts, and the network is derived again for the reports. A smaller
-    model keeps its network; the spent model is collected, and the reports' cost terms made,
-    on the other core while HiGHS solves. Either way HiGHS's memory is given back before the
+    model keeps its network, and the spent model is collected on the other core while HiGHS
+    solves. Either way HiGHS's memory is given back before the
     reports are made.
     """
     t0 = time.perf_counter()
@@ -54,7 +53,7 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     data.findings.extend(check_network(data, net))
     network_s = time.perf_counter() - t0
     limit = data.settings["time_limit_s"]
-    session = open_session(lambda: build_model(net), limit, net, collect=False)
+    session = open_session(lambda: build_model(net), limit, collect=False)
     lean = session.error is None and session.stats["columns"] > lean_above
     if lean:
         clock = time.perf_counter()
@@ -64,7 +63,7 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
         session.handoff_s += time.perf_counter() - clock
         result = session.solve(ranging=True)
     else:
-        result = session.solve(ranging=True, while_solving=lambda: _while_solving(net))
+        result = session.solve(ranging=True, while_solving=_collect_spent_model)
     build_s = network_s + session.build_s
     t2 = time.perf_counter()
     del session  # the result holds the values: HiGHS's working memory can go before reporting
@@ -77,18 +76,16 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     return Run(data, net, result, solution)
 
 
-def _while_solving(net: Network) -> None:
-    """Work for the other core while HiGHS solves: collect the spent model and make the cost
-    terms the reports evaluate. The model was made while the collector was paused, so it is
-    all in the young generations: collecting those frees it without walking the old heap."""
+def _collect_spent_model() -> None:
+    """Collect the spent model (work for the other core while HiGHS solves). It was made while
+    the collector was paused, so it is all in the young generations: collecting those frees it
+    without walking the old heap."""
     gc.collect(1)
-    cost_terms(net)
 
 
 def open_session(
     make_model: Callable[[], pyo.ConcreteModel],
     time_limit_s: float,
-    net: Network | None = None,
     collect: bool = True,
 ) -> LpSession:
     """Build a model and hand it to a live HiGHS model; the Pyomo objects are gone before
@@ -97,9 +94,8 @@ def open_session(
     Everything alive before the build is set aside from the garbage collector (gc.freeze), so
     the one collection that frees the model (Pyomo models hold reference cycles) walks the
     model's own objects only. `session.build_s` and `session.handoff_s` time the two steps.
-    The network's memoised cost and risk terms are dropped too, once the model has them; the
-    reports make them again after the solve. With collect=False the spent model is left for
-    the caller to collect (a sweep does it while HiGHS solves its first point).
+    With collect=False the spent model is left for the caller to collect (while HiGHS solves,
+    with `_collect_spent_model` or the sweep's first point).
     """
     started = time.perf_counter()
     gc.freeze()
@@ -107,8 +103,6 @@ def open_session(
         with PauseGC():  # the model's objects are collected once, below, not on every build
             model = make_model()
             built = time.perf_counter()
-            if net is not None:  # the model holds its own copy of the terms now
-                forget_terms(net)
             session = LpSession(model, time_limit_s=time_limit_s, release_model=True)
             del model
             if collect:

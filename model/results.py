@@ -149,11 +149,15 @@ def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
 
 
 def _costs(net: Network, values: dict) -> pd.DataFrame:
-    terms = cost_terms(net)
+    """Cost per component and year: its terms (terms.cost_terms) evaluated group by group as
+    they are made, in that year's USD and discounted."""
+    totals: dict[tuple[str, int], float] = defaultdict(float)
+    for component, t, terms in cost_terms(net):
+        totals[component, t] += evaluate(terms, values)
     rows = []
     for component in COST_COMPONENTS:
         for t in net.years:
-            value = evaluate(terms[component].get(t, []), values) * KUSD
+            value = totals.get((component, t), 0.0) * KUSD
             rows.append(
                 {
                     "component": component,

@@ -10,7 +10,6 @@ Unmet[s, t] (t).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
 from .network import Network
@@ -81,29 +80,10 @@ def element_terms(net: Network, i: str, e: str, t: int) -> list[Term]:
     return terms
 
 
-def _memo(function):
-    """Compute a pure function of the network once per network (cached on the object)."""
-    name = f"_memo_{function.__name__}"
-
-    def cached(net: Network):
-        if name not in net.__dict__:
-            net.__dict__[name] = function(net)
-        return net.__dict__[name]
-
-    cached.__doc__ = function.__doc__
-    cached.__name__ = function.__name__
-    return cached
-
-
-def forget_terms(net: Network) -> None:
-    """Drop the memoised term lists of a network (they are made again when next asked for)."""
-    for name in [n for n in net.__dict__ if n.startswith("_memo_")]:
-        del net.__dict__[name]
-
-
-@_memo
-def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
-    """component -> year -> terms, undiscounted, coefficients in USD/kg (kUSD per t).
+def cost_terms(net: Network) -> Iterator[tuple[str, int, list[Term]]]:
+    """The cost terms in small groups (component, year, terms), undiscounted, coefficients in
+    USD/kg (kUSD per t), made as they are read; one component and year may come in several
+    groups. Cost[component, t] is the sum of its groups' terms:
 
     site_cost      = sum_i cost_i x Throughput[i, t]   (site-years without a contract price)
     contracts      = sum_k price_k x (Throughput[site_k, t] + Shortfall[k, t])
@@ -116,14 +96,6 @@ def cost_terms(net: Network) -> dict[str, dict[int, list[Term]]]:
     unmet_penalty  = sum_s penalty_s x Unmet[s, t]
     policy_penalty = sum_p penalty_p x Violation[p]   (soft policies)
     """
-    out: dict[str, dict[int, list[Term]]] = {c: defaultdict(list) for c in COST_COMPONENTS}
-    for component, t, terms in _cost_groups(net):
-        out[component][t] += terms
-    return out
-
-
-def _cost_groups(net: Network) -> Iterator[tuple[str, int, list[Term]]]:
-    """The terms of `cost_terms` in small groups (component, year, terms), made on demand."""
     for i, info in net.sites.items():
         for t in net.site_years[i]:
             through = throughput_terms(net, i, t)
@@ -164,7 +136,7 @@ def discounted_cost_terms(net: Network) -> Iterator[Term]:
     are made as they are read and not kept, so a model can be built from them without the
     whole list alive beside it."""
     discount = net.discount
-    for _component, t, terms in _cost_groups(net):
+    for _component, t, terms in cost_terms(net):
         d = discount[t]
         for v, k, c in terms:
             yield v, k, d * c
