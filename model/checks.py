@@ -34,8 +34,7 @@ def check_network(data: ChainData, net: Network) -> list[Finding]:
         if net.demand_t[s, t] > 0:
             demand_years[s].append(t)
     for s, years in demand_years.items():
-        served_years = {t for (_i, j, _c, _x, t) in net.flows if j == s}
-        missing = sorted(set(years) - served_years)
+        missing = sorted(t for t in set(years) if not net.inflows.get((s, t)))
         if not missing:
             continue
         grades = ", ".join(net.segments[s].grades) or "(none known)"
@@ -52,6 +51,8 @@ def check_network(data: ChainData, net: Network) -> list[Finding]:
             )
         )
 
+    selling = {k[0] for k, v in net.prices.items() if v["price"] is not None}
+    buying = {k[0] for k, v in net.prices.items() if v["bid"] is not None}
     for i, info in net.sites.items():
         if not net.site_years[i]:
             continue
@@ -59,8 +60,7 @@ def check_network(data: ChainData, net: Network) -> list[Finding]:
         needs_in = stage not in SOURCE_STAGES
         needs_out = stage not in SINK_STAGES
         if stage == "market":
-            needs_out = any(k[0] == i and v["price"] is not None for k, v in net.prices.items())
-            needs_in = any(k[0] == i and v["bid"] is not None for k, v in net.prices.items())
+            needs_out, needs_in = i in selling, i in buying
         gaps = [
             w
             for w, need, has in (("in", needs_in, has_in[i]), ("out", needs_out, has_out[i]))
