@@ -45,8 +45,7 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     (LpSession.detach_keys), the network and the spent model are freed and their memory given
     back before HiGHS starts, and the network is derived again for the reports. A smaller
     model keeps its network, and the spent model is collected on the other core while HiGHS
-    solves. Either way HiGHS's memory is given back before the
-    reports are made.
+    solves. Either way HiGHS's memory is given back before the reports are made.
     """
     t0 = time.perf_counter()
     net = build_network(data)
@@ -88,8 +87,8 @@ def open_session(
     time_limit_s: float,
     collect: bool = True,
 ) -> LpSession:
-    """Build a model and hand it to a live HiGHS model; the Pyomo objects are gone before
-    anything is solved, so HiGHS never shares the memory with them.
+    """Build a model and hand it to a live HiGHS model. Each constraint is freed as it is
+    compiled; with `collect` the rest of the model is gone before anything is solved.
 
     Everything alive before the build is set aside from the garbage collector (gc.freeze), so
     the one collection that frees the model (Pyomo models hold reference cycles) walks the
