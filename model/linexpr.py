@@ -1,8 +1,8 @@
 """Linear terms (variable name, index, coefficient) as Pyomo expressions.
 
 The expressions are Pyomo LinearExpressions whose arguments are the variables themselves (for
-a coefficient of 1) or monomials `coef x var`, built straight from lists: no intermediate sums
-are created, which is what keeps building a large model fast.
+a coefficient of 1) or monomials `coef x var`, built in one pass over the terms: no
+intermediate sums are created, which is what keeps building a large model fast.
 """
 
 from __future__ import annotations

@@ -83,12 +83,13 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
         summary.update(_provenance(data, result))
         return Solution(summary)
     values = result.values
+    busy = _busy_site_years(values)
     costs = _costs(net, values)
     demand = _demand(net, values, result.duals)
     tables = {
         "Costs": costs,
         "Demand": demand,
-        "Shares": _shares(net, values),
+        "Shares": _shares(net, values, busy),
         "Risk": risk_table(net, values),
     }
     if full:
@@ -98,7 +99,7 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
                 "Sites": _sites(data, net, values, result.duals),
                 "Unused": _unused(net, values),
                 "Marginals": _marginals(net, result.duals),
-                "ElementBalance": _element_balance(net, values),
+                "ElementBalance": _element_balance(net, values, busy),
                 "Explanations": unmet_reasons(net, result),
                 "Ranging": ranging_table(net, result),
             }
@@ -270,14 +271,13 @@ def _busy_site_years(values: dict) -> set[tuple[str, int]]:
     return busy
 
 
-def _shares(net: Network, values: dict) -> pd.DataFrame:
+def _shares(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFrame:
     """t of each element handled per stage, country and year, and its share of the stage.
 
     Market purchases count at the stage whose product they are (oxide at separation, metal at
     metal, magnets at magnet), under the market's country.
     """
     handled: dict[tuple[str, str, str, int], float] = defaultdict(float)
-    busy = _busy_site_years(values)
     for i, info in net.sites.items():
         stages = set(MARKET_STAGE.values()) if info.stage == "market" else {info.stage}
         for stage in stages:
@@ -313,14 +313,13 @@ BALANCE_COLUMNS = [
 ]
 
 
-def _element_balance(net: Network, values: dict) -> pd.DataFrame:
+def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFrame:
     """Where each element comes from and goes, per year, in t of metal equivalent
     (oxide x oxide_to_metal), so supply and use add up across forms."""
     table: dict[tuple[str, int], dict[str, float]] = defaultdict(
         lambda: dict.fromkeys(BALANCE_COLUMNS, 0.0)
     )
     flows = values["Flow"]
-    busy = _busy_site_years(values)
     for i, info in net.sites.items():
         for t in net.site_years[i]:
             if (i, t) not in busy:
