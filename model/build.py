@@ -18,6 +18,7 @@ from .terms import (
     COST_COMPONENTS,
     discounted_cost_terms,
     discounted_risk_terms,
+    merged,
     throughput_terms,
 )
 
@@ -171,15 +172,16 @@ def _objective(m: pyo.ConcreteModel, net: Network, risk_objective: bool) -> None
     MinRisk (with risk_objective; inactive unless a caller activates it) minimises TotalRisk.
 
     The terms of every registered cost component (terms.cost_terms, COST_COMPONENTS) are
-    discounted into one linear expression (a variable with several cost components appears
-    once per component; the hand-off adds them up); the reports evaluate the same terms per
-    component and year. The terms are streamed into the expression, not listed first.
+    discounted and streamed into one linear expression, with each variable once: the
+    coefficients of a variable that several components cost are added first (terms.merged:
+    on L this drops a third of the objective's terms and 1.5 s of the hand-off). The reports
+    evaluate the same terms per component and year.
     """
     m.cost_components = list(COST_COMPONENTS)
-    m.TotalCost = pyo.Expression(expr=linear(m, discounted_cost_terms(net)))
+    m.TotalCost = pyo.Expression(expr=linear(m, merged(discounted_cost_terms(net))))
     objective = m.TotalCost
     if net.risk_weight or risk_objective:
-        m.TotalRisk = pyo.Expression(expr=linear(m, discounted_risk_terms(net)))
+        m.TotalRisk = pyo.Expression(expr=linear(m, merged(discounted_risk_terms(net))))
         if net.risk_weight:
             objective = m.TotalCost + net.risk_weight * m.TotalRisk
     m.Objective = pyo.Objective(expr=objective, sense=pyo.minimize)

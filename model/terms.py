@@ -132,9 +132,8 @@ def cost_terms(net: Network) -> Iterator[tuple[str, int, list[Term]]]:
 
 def discounted_cost_terms(net: Network) -> Iterator[Term]:
     """Every cost term of every component and year times its year's discount factor: the
-    objective's TotalCost, term by term (a variable appears once per component). The terms
-    are made as they are read and not kept, so a model can be built from them without the
-    whole list alive beside it."""
+    objective's TotalCost, term by term (a variable appears once per component; `merged`
+    adds them up). The terms are made as they are read and not kept."""
     discount = net.discount
     for _component, t, terms in cost_terms(net):
         d = discount[t]
@@ -210,6 +209,25 @@ def magnet_metal_terms(net: Network, e: str, t: int) -> list[Term]:
 
 def _scaled(terms: Iterable[Term], factor: float) -> list[Term]:
     return [(v, k, c * factor) for v, k, c in terms]
+
+
+def merged(terms: Iterable[Term]) -> Iterator[Term]:
+    """The terms with each (variable, index) once: sum_k c_k x v  ->  (sum_k c_k) x v.
+
+    Variables come in the order they first appear. The sums are kept per variable component,
+    keyed by the index tuples the terms already hold (no key is made per term)."""
+    sums: dict[str, dict[tuple, float]] = {}
+    name, own = None, {}
+    for v, k, c in terms:
+        if v != name:
+            name = v
+            own = sums.get(v)
+            if own is None:
+                own = sums[v] = {}
+        own[k] = own.get(k, 0.0) + c
+    for v, own in sums.items():
+        for k, c in own.items():
+            yield v, k, c
 
 
 def evaluate(terms: Iterable[Term], values: Mapping[str, Mapping[tuple, float]]) -> float:

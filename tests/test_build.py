@@ -7,6 +7,7 @@ import pytest
 
 from model.build import build_model
 from model.network import build_network
+from model.terms import discounted_cost_terms, merged
 from model.validate import load_workbook_data
 
 pytestmark = pytest.mark.build
@@ -52,6 +53,30 @@ def test_tiny_model_counts_and_coefficients(tiny_net):
     # metal balance coefficient: (1 + swarf 0) x recipe 0.02 of Dy on Make
     body = m.Metal_Balance["magnet_us", "Dy", 2026].body
     assert "0.02*Make" in str(body).replace(" ", "")
+
+
+def test_merged_adds_up_each_variables_terms_in_first_appearance_order():
+    terms = [("Flow", (1,), 2.0), ("Make", (1,), 1.0), ("Flow", (2,), 3.0), ("Flow", (1,), 0.5)]
+    assert list(merged(terms)) == [("Flow", (1,), 2.5), ("Flow", (2,), 3.0), ("Make", (1,), 1.0)]
+    assert list(merged([])) == []
+
+
+def test_objective_has_each_variable_once_with_its_summed_cost(tiny_net):
+    m = build_model(tiny_net)
+    by_var: dict[str, float] = {}
+    for arg in m.TotalCost.expr.args:
+        coef, var = arg.args if arg.is_expression_type() else (1.0, arg)
+        assert var.name not in by_var
+        by_var[var.name] = coef
+    summed: dict[str, float] = {}
+    for v, k, c in discounted_cost_terms(tiny_net):
+        name = getattr(m, v)[k].name
+        summed[name] = summed.get(name, 0.0) + c
+    assert by_var == pytest.approx(summed)
+    # the market's Dy oxide is costed three times, and appears once: purchase 400 +
+    # transport 1.0 + the metal plant's 3.0 USD/kg of oxide taken in
+    market = m.Flow["market_cn", "metal_us", "oxide", "Dy", 2026].name
+    assert by_var[market] == pytest.approx(404.0)
 
 
 def test_objective_discounts_later_years(tiny, write_book):
