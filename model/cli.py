@@ -9,9 +9,8 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -28,15 +27,41 @@ from .validate import parse_book
 # Commands other than solve and validate import what they need when they run, so that the
 # everyday `solve` starts quickly.
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="mine2magnet: least-cost, low-risk sourcing plans for rare-earth magnet supply chains.",
-)
 err = Console(stderr=True)
-
-WorkbookArg = Annotated[Path, typer.Argument(help="Input workbook (.xlsx).")]
 EXIT_OK, EXIT_INPUT, EXIT_UNREADABLE, EXIT_NO_PLAN = 0, 1, 2, 3
+PATH = click.Path(path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def app() -> None:
+    """mine2magnet: least-cost, low-risk sourcing plans for rare-earth magnet supply chains."""
+
+
+def workbook_argument(function):
+    """The input workbook (.xlsx), the first argument of most commands."""
+    return click.argument("workbook", type=PATH)(function)
+
+
+def output_option(kind: str):
+    """--output/-o: where the result workbook goes (default outputs/<stem>_<kind>.xlsx)."""
+    return click.option(
+        "--output",
+        "-o",
+        type=PATH,
+        default=None,
+        help=f"Result workbook (default outputs/<stem>_{kind}.xlsx).",
+    )
+
+
+def workers_option(function):
+    return click.option(
+        "--workers", "-w", type=int, default=1, show_default=True, help="Parallel processes."
+    )(function)
+
+
+def _exit(code: int) -> click.exceptions.Exit:
+    """The exception that ends a command with exit status `code` (raise it)."""
+    return click.exceptions.Exit(code)
 
 
 def _print_findings(findings: list[Finding]) -> None:
@@ -56,7 +81,7 @@ def _refuse_input_as_output(workbook: Path, out: Path) -> None:
             "[red]ERROR[/red] the output path is the input workbook; inputs are never "
             "overwritten. Fix: choose another --output."
         )
-        raise typer.Exit(EXIT_INPUT)
+        raise _exit(EXIT_INPUT)
 
 
 def _read_or_exit(workbook: Path) -> RawBook:
@@ -65,7 +90,7 @@ def _read_or_exit(workbook: Path) -> RawBook:
         return read_workbook(workbook)
     except InputError as exc:
         _print_findings(exc.findings)
-        raise typer.Exit(EXIT_UNREADABLE) from None
+        raise _exit(EXIT_UNREADABLE) from None
 
 
 def _load_or_exit(workbook: Path) -> ChainData:
@@ -75,7 +100,7 @@ def _load_or_exit(workbook: Path) -> ChainData:
         _print_findings(findings)
         n = len(errors_in(findings))
         err.print(f"[red]{n} error(s): no solve was attempted.[/red]")
-        raise typer.Exit(EXIT_INPUT)
+        raise _exit(EXIT_INPUT)
     return data
 
 
@@ -92,18 +117,10 @@ def _output_path(workbook: Path, output: Path | None, kind: str) -> Path:
 
 
 @app.command()
-def solve(
-    workbook: WorkbookArg,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Solution workbook (default outputs/<stem>_solution.xlsx)."
-        ),
-    ] = None,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print the Summary as one JSON object.")
-    ] = False,
-) -> None:
+@workbook_argument
+@output_option("solution")
+@click.option("--json", "json_out", is_flag=True, help="Print the Summary as one JSON object.")
+def solve(workbook: Path, output: Path | None, json_out: bool) -> None:
     """Solve a workbook and write its solution workbook."""
     started = time.perf_counter()
     out = _output_path(workbook, output, "solution")
@@ -112,7 +129,7 @@ def solve(
             f"[red]ERROR[/red] {out} is open in Excel ({lock_file(out).name} exists). "
             "Fix: close it in Excel, or choose another --output."
         )
-        raise typer.Exit(EXIT_INPUT)
+        raise _exit(EXIT_INPUT)
     data = _load_or_exit(workbook)
     run = solve_data(data, read_s=time.perf_counter() - started)
     _print_findings(data.findings)
@@ -123,24 +140,24 @@ def solve(
         sys.stdout.write(summary_json(run.solution) + "\n")
     _print_summary(run, out)
     if not run.result.ok:
-        raise typer.Exit(EXIT_NO_PLAN)
+        raise _exit(EXIT_NO_PLAN)
 
 
 @app.command()
-def validate(workbook: WorkbookArg) -> None:
+@workbook_argument
+def validate(workbook: Path) -> None:
     """Check a workbook and list every finding; exit 0 clean, 1 errors, 2 unreadable."""
     findings = check_book(_read_or_exit(workbook))
     _print_findings(findings)
     n_err = len(errors_in(findings))
     err.print(f"{n_err} error(s), {len(findings) - n_err} warning(s) in {workbook.name}.")
-    raise typer.Exit(EXIT_INPUT if n_err else EXIT_OK)
+    raise _exit(EXIT_INPUT if n_err else EXIT_OK)
 
 
 @app.command()
-def template(
-    output: Annotated[Path, typer.Argument(help="Where to write the blank input workbook.")],
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
-) -> None:
+@click.argument("output", type=PATH)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def template(output: Path, force: bool) -> None:
     """Write a blank input workbook with every sheet, column, dropdown and a ReadMe."""
     from .template import write_template
 
@@ -151,19 +168,17 @@ def template(
             f"[red]ERROR[/red] {output} already exists and was left untouched. "
             "Fix: choose another name, or add --force to replace it."
         )
-        raise typer.Exit(EXIT_INPUT) from None
+        raise _exit(EXIT_INPUT) from None
     err.print(f"blank input workbook written to [bold]{output}[/bold]")
 
 
 @app.command()
-def frontier(
-    workbook: WorkbookArg,
-    points: Annotated[int, typer.Option("--points", "-n", help="Points on the frontier.")] = 7,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Default outputs/<stem>_frontier.xlsx."),
-    ] = None,
-) -> None:
+@workbook_argument
+@click.option(
+    "--points", "-n", type=int, default=7, show_default=True, help="Points on the frontier."
+)
+@output_option("frontier")
+def frontier(workbook: Path, points: int, output: Path | None) -> None:
     """Trace the cost-risk efficient frontier (epsilon-constraint on risk)."""
     from .frontier import efficient_frontier
     from .report import write_frontier
@@ -174,7 +189,7 @@ def frontier(
         result = efficient_frontier(data, points)
     except RuntimeError as exc:
         err.print(f"[red]no frontier[/red]: {escape(str(exc))}")
-        raise typer.Exit(EXIT_NO_PLAN) from None
+        raise _exit(EXIT_NO_PLAN) from None
     write_frontier(result, out)
     table = Table(show_header=True, header_style="bold")
     for column in ("point", "total cost (USD)", "risk (USD)", "unmet (t)"):
@@ -191,13 +206,9 @@ def frontier(
 
 
 @app.command()
-def impact(
-    workbook: WorkbookArg,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Default outputs/<stem>_impact.xlsx."),
-    ] = None,
-) -> None:
+@workbook_argument
+@output_option("impact")
+def impact(workbook: Path, output: Path | None) -> None:
     """What each policy, contract, stock, tariff and compliance rule changes in cost and risk."""
     from .impact import impact_table
     from .report import write_table_book
@@ -219,7 +230,7 @@ def impact(
     err.print(f"impact table written to [bold]{out}[/bold]")
 
 
-CHANGE_HELP = escape(
+CHANGE_HELP = (
     "A what-if: Sheet[key,...].column OP values, OP one of = *= +=, values a number, a list "
     "a,b,c or a range start:stop:step; optional @YEAR or @FROM-TO after the keys, e.g. "
     "'Sites[carina].capacity_t *= 0.5' or "
@@ -257,7 +268,7 @@ def _changes_from(data: ChainData, texts: list[str], sweep_name: str | None) -> 
                 check_change(change, data)
         except ChangeError as exc:
             err.print(f"[red]ERROR[/red] {escape(str(exc))}")
-            raise typer.Exit(EXIT_INPUT) from None
+            raise _exit(EXIT_INPUT) from None
         return changes
     sweeps = data.tables["Sweeps"]
     names = list(dict.fromkeys(sweeps["sweep"]))
@@ -269,27 +280,26 @@ def _changes_from(data: ChainData, texts: list[str], sweep_name: str | None) -> 
             "[red]ERROR[/red] name what to sweep: --change 'Sheet[key].column = values', or "
             f"--sweep NAME from the Sweeps sheet (sweeps there: {known})."
         )
-        raise typer.Exit(EXIT_INPUT)
+        raise _exit(EXIT_INPUT)
     return [parse_change(t) for t in sweeps.loc[sweeps["sweep"] == sweep_name, "change"]]
 
 
 @app.command()
+@workbook_argument
+@click.option("--change", "-c", multiple=True, help=CHANGE_HELP)
+@click.option("--sweep", "sweep_name", default=None, help="A sweep named in the Sweeps sheet.")
+@click.option("--paired", is_flag=True, help="Take the changes' values side by side.")
+@workers_option
+@click.option("--kpi", multiple=True, help="Extra Summary figure to tabulate (repeatable).")
+@output_option("sweep")
 def sweep(
-    workbook: WorkbookArg,
-    change: Annotated[list[str] | None, typer.Option("--change", "-c", help=CHANGE_HELP)] = None,
-    sweep_name: Annotated[
-        str | None, typer.Option("--sweep", help="A sweep named in the Sweeps sheet.")
-    ] = None,
-    paired: Annotated[
-        bool, typer.Option("--paired", help="Take the changes' values side by side.")
-    ] = False,
-    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel processes.")] = 1,
-    kpi: Annotated[
-        list[str] | None, typer.Option("--kpi", help="Extra Summary figure to tabulate.")
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Default outputs/<stem>_sweep.xlsx.")
-    ] = None,
+    workbook: Path,
+    change: tuple[str, ...],
+    sweep_name: str | None,
+    paired: bool,
+    workers: int,
+    kpi: tuple[str, ...],
+    output: Path | None,
 ) -> None:
     """Solve every combination of the changes' values on one persistent model."""
     from .report_sweeps import write_sweep
@@ -297,7 +307,7 @@ def sweep(
 
     out = _output_path(workbook, output, "sweep")
     data = _load_or_exit(workbook)
-    changes = _changes_from(data, change or [], sweep_name)
+    changes = _changes_from(data, list(change), sweep_name)
     with _progress() as bar:
         task = bar.add_task("points", total=None)
         result = run_sweep(
@@ -305,7 +315,7 @@ def sweep(
             changes,
             paired=paired,
             workers=workers,
-            kpis=kpi or [],
+            kpis=list(kpi),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     write_sweep(result, out)
@@ -319,24 +329,26 @@ def sweep(
 
 
 @app.command()
+@workbook_argument
+@click.option(
+    "--pct", type=float, default=20.0, show_default=True, help="Move each parameter by this %."
+)
+@click.option(
+    "--param",
+    multiple=True,
+    help="Parameter to move, e.g. 'Sites[carina].capacity_t' (repeatable; default: every "
+    "market price, site capacity and segment demand).",
+)
+@click.option("--top", type=int, default=15, show_default=True, help="Rows to print.")
+@workers_option
+@output_option("tornado")
 def tornado(
-    workbook: WorkbookArg,
-    pct: Annotated[float, typer.Option("--pct", help="Move each parameter by this %.")] = 20.0,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            help=escape(
-                "Parameter to move, e.g. 'Sites[carina].capacity_t' (repeatable; default: "
-                "every market price, site capacity and segment demand)."
-            ),
-        ),
-    ] = None,
-    top: Annotated[int, typer.Option("--top", help="Rows to print.")] = 15,
-    workers: Annotated[int, typer.Option("--workers", "-w", help="Parallel processes.")] = 1,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Default outputs/<stem>_tornado.xlsx.")
-    ] = None,
+    workbook: Path,
+    pct: float,
+    param: tuple[str, ...],
+    top: int,
+    workers: int,
+    output: Path | None,
 ) -> None:
     """Rank parameters by how much moving them -/+pct changes the objective."""
     from .report_sweeps import write_tornado
@@ -350,13 +362,13 @@ def tornado(
             result = run_tornado(
                 data,
                 pct,
-                param or None,
+                list(param) or None,
                 workers,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except ChangeError as exc:
         err.print(f"[red]ERROR[/red] {escape(str(exc))}")
-        raise typer.Exit(EXIT_INPUT) from None
+        raise _exit(EXIT_INPUT) from None
     write_tornado(result, out)
     shown = Table(show_header=True, header_style="bold")
     for column in ("parameter", f"-{pct:g}% (USD)", f"+{pct:g}% (USD)"):
@@ -407,7 +419,7 @@ def _print_summary(run: Run, out: Path) -> None:
 
 
 def main() -> None:
-    app()
+    app(prog_name="mine2magnet")
 
 
 if __name__ == "__main__":

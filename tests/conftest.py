@@ -19,7 +19,7 @@ INPUTS = ROOT / "inputs"
 
 def invoke(*args: object):
     """Run the CLI in-process; no run may end in an unhandled exception or a traceback."""
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from model.cli import app
 

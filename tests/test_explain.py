@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 import pytest
+from click.testing import CliRunner
 from conftest import flat
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 import model.pipeline
 from model.cli import app

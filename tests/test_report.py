@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart
-from typer.testing import CliRunner
 
 from model.cli import app
 
