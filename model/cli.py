@@ -6,6 +6,7 @@ Exit status: 0 a plan was found (or the workbook is clean), 1 the input has erro
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -419,7 +420,22 @@ def _print_summary(run: Run, out: Path) -> None:
 
 
 def main() -> None:
-    app(prog_name="mine2magnet")
+    """Run the command, then leave at once with its exit status.
+
+    Every file is written and closed by then (workbooks atomically, pools joined), so the
+    process skips Python's teardown: freeing every object of a run one by one takes a
+    quarter of a second on the base case, a tenth of the whole command."""
+    try:
+        app(prog_name="mine2magnet")
+        code: int | str | None = 0
+    except SystemExit as exc:
+        code = exc.code
+    if isinstance(code, str):  # a message instead of a status: print it, as Python would
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

@@ -303,7 +303,23 @@ def test_installed_command_solves_in_a_temporary_folder(tiny_book, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert json.loads(result.stdout)["status"] == "optimal"
-    assert (tmp_path / "outputs" / "tiny_solution.xlsx").exists()
+    # the command leaves without Python's teardown: the workbook must be whole by then
+    book = load_workbook(tmp_path / "outputs" / "tiny_solution.xlsx", read_only=True)
+    assert {"Summary", "Flows", "Costs"} <= set(book.sheetnames)
+    book.close()
+
+
+def test_installed_command_exits_2_on_a_usage_error(tmp_path):
+    result = subprocess.run(
+        [*_command(), "solve", "tiny.xlsx", "--no-such-option"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "No such option" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_module_entry_point_reports_a_bad_workbook(bad_book, tmp_path):
