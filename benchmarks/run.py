@@ -1,6 +1,6 @@
 """Scale benchmark: how close the whole pipeline gets to HiGHS alone on the same LP.
 
-    .venv/bin/python benchmarks/run.py [--size base|M|L ...]
+    .venv/bin/python benchmarks/run.py [--size base|M|L ...] [--sweep N] [--repeat N]
 
 For each size (default: base and M) it generates the workbook (benchmarks/generate.py), then
 in a fresh process times read, validate, build, hand-off to HiGHS, HiGHS run, extraction,
@@ -9,7 +9,9 @@ with peak memory; and in another fresh process solves the same LP exported to MP
 highspy alone. It prints columns, rows, nonzeros, every time, and the ratios total / HiGHS
 run (also with the imports included) and peak memory / HiGHS alone, and appends the figures to
 benchmarks/results/scale.json for comparisons over time. With --sweep N it also times an
-N-point price sweep on the persistent model against the sum of HiGHS's warm re-solves.
+N-point price sweep on the persistent model against the sum of HiGHS's warm re-solves. With
+--repeat N every measurement runs N times, alternating with HiGHS alone, and the medians are
+printed (this VM's timings vary by 10 to 30% between runs), with each run's ratios.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -139,29 +142,47 @@ def _child(function: str, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(size: str, sweep_points: int = 0) -> dict:
+def measure(size: str, sweep_points: int = 0, repeat: int = 1) -> dict:
+    """Every figure of one size. With `repeat` above 1 the pipeline, HiGHS alone (and the CLI
+    and sweep) run that many times, alternating, each ratio is taken within one repetition,
+    and the medians are reported, with each repetition's ratios under `runs`."""
     data_dir = ROOT / "benchmarks" / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     workbook = data_dir / f"{size}.xlsx"
     clock = time.perf_counter()
     subprocess.run([PY, str(ROOT / "benchmarks" / "generate.py"), size, str(workbook)], check=True)
     generate_s = time.perf_counter() - clock
+    runs = []
     with tempfile.TemporaryDirectory() as tmp:
         mps = str(Path(tmp) / f"{size}.mps")
-        figures = _child("pipeline", str(workbook), str(Path(tmp) / "solution.xlsx"))
         _child("export_mps", str(workbook), mps)
-        figures.update(_child("highs_alone", mps))
+        for _ in range(repeat):
+            figures = _child("pipeline", str(workbook), str(Path(tmp) / "solution.xlsx"))
+            figures.update(_child("highs_alone", mps))
+            if size == "base":
+                figures.update(_cli_end_to_end(workbook, Path(tmp)))
+            if sweep_points:
+                figures.update(_child("sweep_at", str(workbook), str(sweep_points)))
+            runs.append(_with_ratios(figures))
+    summary = _medians(runs)
+    summary.update(size=size, generate_s=generate_s, repeat=repeat)
+    if repeat > 1:
+        summary["runs"] = [{k: r[k] for k in RATIOS if k in r} for r in runs]
+    return summary
+
+
+def _cli_end_to_end(workbook: Path, tmp: Path) -> dict:
+    """Wall seconds of `mine2magnet solve` on the workbook, start-up included."""
     cli = ROOT / ".venv" / "bin" / "mine2magnet"
-    if size == "base" and cli.exists():
-        with tempfile.TemporaryDirectory() as tmp:
-            clock = time.perf_counter()
-            subprocess.run([str(cli), "solve", str(workbook), "-o", str(Path(tmp) / "s.xlsx")],
-                           check=True, capture_output=True)  # fmt: skip
-            figures["cli_end_to_end_s"] = time.perf_counter() - clock
-    if sweep_points:
-        figures.update(_child("sweep_at", str(workbook), str(sweep_points)))
-    figures["size"] = size
-    figures["generate_s"] = generate_s
+    if not cli.exists():
+        return {}
+    clock = time.perf_counter()
+    subprocess.run([str(cli), "solve", str(workbook), "-o", str(tmp / "s.xlsx")],
+                   check=True, capture_output=True)  # fmt: skip
+    return {"cli_end_to_end_s": time.perf_counter() - clock}
+
+
+def _with_ratios(figures: dict) -> dict:
     figures["total_over_highs"] = figures["total_s"] / figures["highs_alone_run_s"]
     figures["total_with_import_over_highs"] = (
         figures["total_with_import_s"] / figures["highs_alone_run_s"]
@@ -171,6 +192,20 @@ def measure(size: str, sweep_points: int = 0) -> dict:
     figures["total_over_own_highs"] = figures["total_s"] / figures["highs_s"]
     figures["memory_over_highs"] = figures["peak_mb"] / figures["highs_alone_peak_mb"]
     return figures
+
+
+def _medians(runs: list[dict]) -> dict:
+    """The median of every numeric figure over the repetitions (other figures: the first)."""
+    out = {}
+    for key, first in runs[0].items():
+        numeric = [r[key] for r in runs if isinstance(r.get(key), int | float)]
+        plain = isinstance(first, int | float) and not isinstance(first, bool)
+        out[key] = statistics.median(numeric) if plain and len(numeric) == len(runs) else first
+    return out
+
+
+RATIOS = ("total_over_highs", "total_with_import_over_highs", "total_over_own_highs",
+          "memory_over_highs", "cli_end_to_end_s", "sweep_over_highs")  # fmt: skip
 
 
 ORDER = ("columns", "rows", "nonzeros", "import_s", "read_s", "validate_s", "build_s",
@@ -190,9 +225,12 @@ def main() -> None:
     parser.add_argument(
         "--sweep", type=int, default=0, help="also time a sweep of this many points (not at L)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run each size this many times; print medians"
+    )
     args = parser.parse_args()
     sizes = args.size or ["base", "M"]
-    rows = [measure(size, args.sweep if size != "L" else 0) for size in sizes]
+    rows = [measure(size, args.sweep if size != "L" else 0, args.repeat) for size in sizes]
     print(f"{'':22s}" + "".join(f"{r['size']:>14s}" for r in rows))
     for key in ORDER:
         cells = []
@@ -200,6 +238,13 @@ def main() -> None:
             value = r.get(key)
             cells.append(f"{'-':>14s}" if value is None else f"{value:14,.2f}")
         print(f"{key:22s}" + "".join(cells))
+    if args.repeat > 1:
+        print(f"medians of {args.repeat} runs; each run's ratios, lowest to highest:")
+        for key in RATIOS:
+            spreads = [sorted(run[key] for run in r["runs"] if key in run) for r in rows]
+            if any(spreads):
+                cells = [" ".join(f"{v:.2f}" for v in spread) or "-" for spread in spreads]
+                print(f"  {key:30s}" + " | ".join(cells))
     out = ROOT / "benchmarks" / "results" / "scale.json"
     out.parent.mkdir(exist_ok=True)
     history = json.loads(out.read_text()) if out.exists() else []
