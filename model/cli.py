@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -38,12 +39,12 @@ def app() -> None:
     """mine2magnet: least-cost, low-risk sourcing plans for rare-earth magnet supply chains."""
 
 
-def workbook_argument(function):
+def workbook_argument(function: Callable) -> Callable:
     """The input workbook (.xlsx), the first argument of most commands."""
     return click.argument("workbook", type=PATH)(function)
 
 
-def output_option(kind: str):
+def output_option(kind: str) -> Callable[[Callable], Callable]:
     """--output/-o: where the result workbook goes (default outputs/<stem>_<kind>.xlsx)."""
     return click.option(
         "--output",
@@ -54,7 +55,8 @@ def output_option(kind: str):
     )
 
 
-def workers_option(function):
+def workers_option(function: Callable) -> Callable:
+    """--workers/-w: how many processes solve the points."""
     return click.option(
         "--workers", "-w", type=int, default=1, show_default=True, help="Parallel processes."
     )(function)
@@ -159,7 +161,7 @@ def validate(workbook: Path) -> None:
 @click.argument("output", type=PATH)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def template(output: Path, force: bool) -> None:
-    """Write a blank input workbook with every sheet, column, dropdown and a ReadMe."""
+    """Write a blank input workbook to OUTPUT: every sheet, column, dropdown and a ReadMe."""
     from .template import write_template
 
     try:
