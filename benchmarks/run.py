@@ -11,7 +11,7 @@ run (also with the imports included) and peak memory / HiGHS alone, and appends 
 benchmarks/results/scale.json for comparisons over time. With --sweep N it also times an
 N-point price sweep on the persistent model against the sum of HiGHS's warm re-solves. With
 --repeat N every measurement runs N times, alternating with HiGHS alone, and the medians are
-printed (this VM's timings vary by 10 to 30% between runs), with each run's ratios.
+printed (this VM's timings vary by 10 to 30% between runs), with each run's ratios and times.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def _child(function: str, *args: str) -> dict:
 def measure(size: str, sweep_points: int = 0, repeat: int = 1) -> dict:
     """Every figure of one size. With `repeat` above 1 the pipeline, HiGHS alone (and the CLI
     and sweep) run that many times, alternating, each ratio is taken within one repetition,
-    and the medians are reported, with each repetition's ratios under `runs`."""
+    and the medians are reported, with each repetition's ratios and times under `runs`."""
     data_dir = ROOT / "benchmarks" / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     workbook = data_dir / f"{size}.xlsx"
@@ -167,7 +167,7 @@ def measure(size: str, sweep_points: int = 0, repeat: int = 1) -> dict:
     summary = _medians(runs)
     summary.update(size=size, generate_s=generate_s, repeat=repeat)
     if repeat > 1:
-        summary["runs"] = [{k: r[k] for k in RATIOS if k in r} for r in runs]
+        summary["runs"] = [{k: r[k] for k in PER_RUN if k in r} for r in runs]
     return summary
 
 
@@ -204,8 +204,10 @@ def _medians(runs: list[dict]) -> dict:
     return out
 
 
-RATIOS = ("total_over_highs", "total_with_import_over_highs", "total_over_own_highs",
-          "memory_over_highs", "cli_end_to_end_s", "sweep_over_highs")  # fmt: skip
+# kept for every repetition, and printed lowest to highest after the medians
+PER_RUN = ("total_over_highs", "total_with_import_over_highs", "total_over_own_highs",
+           "memory_over_highs", "total_s", "highs_s", "highs_alone_run_s",
+           "cli_end_to_end_s", "sweep_over_highs")  # fmt: skip
 
 
 ORDER = ("columns", "rows", "nonzeros", "import_s", "read_s", "validate_s", "build_s",
@@ -239,8 +241,8 @@ def main() -> None:
             cells.append(f"{'-':>14s}" if value is None else f"{value:14,.2f}")
         print(f"{key:22s}" + "".join(cells))
     if args.repeat > 1:
-        print(f"medians of {args.repeat} runs; each run's ratios, lowest to highest:")
-        for key in RATIOS:
+        print(f"medians of {args.repeat} runs; each run's figures, lowest to highest:")
+        for key in PER_RUN:
             spreads = [sorted(run[key] for run in r["runs"] if key in run) for r in rows]
             if any(spreads):
                 cells = [" ".join(f"{v:.2f}" for v in spread) or "-" for spread in spreads]
