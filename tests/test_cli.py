@@ -291,15 +291,15 @@ def _command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "model.cli"]
 
 
-def test_installed_command_solves_in_a_temporary_folder(tiny_book, tmp_path):
-    result = subprocess.run(
-        [*_command(), "solve", "tiny.xlsx", "--json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run a command line in its own process, in `cwd`, capturing its text output."""
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def test_installed_command_solves_in_a_temporary_folder(tiny_book, tmp_path):
+    result = _run([*_command(), "solve", "tiny.xlsx", "--json"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert json.loads(result.stdout)["status"] == "optimal"
@@ -310,28 +310,14 @@ def test_installed_command_solves_in_a_temporary_folder(tiny_book, tmp_path):
 
 
 def test_installed_command_exits_2_on_a_usage_error(tmp_path):
-    result = subprocess.run(
-        [*_command(), "solve", "tiny.xlsx", "--no-such-option"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _run([*_command(), "solve", "tiny.xlsx", "--no-such-option"], tmp_path)
     assert result.returncode == 2
     assert "No such option" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_module_entry_point_reports_a_bad_workbook(bad_book, tmp_path):
     path, cells = bad_book
-    result = subprocess.run(
-        [sys.executable, "-m", "model.cli", "validate", path.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _run([sys.executable, "-m", "model.cli", "validate", path.name], tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     text = flat(result.stderr)
