@@ -6,10 +6,13 @@ Exit status: 0 a plan was found (or the workbook is clean), 1 the input has erro
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -17,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from . import __version__
 from .changes import Change, ChangeError, check_change, parse_change
 from .data import ChainData
 from .explain import sentences, unmet_reasons
@@ -24,6 +28,7 @@ from .findings import Finding, InputError, errors_in
 from .pipeline import Run, check_book, solve_data
 from .reader import RawBook, lock_file, read_workbook
 from .report import summary_json, write_solution
+from .terms import COST_COMPONENTS
 from .validate import parse_book
 
 # Commands other than solve and validate import what they need when they run, so that the
@@ -31,10 +36,12 @@ from .validate import parse_book
 
 err = Console(stderr=True)
 EXIT_OK, EXIT_INPUT, EXIT_UNREADABLE, EXIT_NO_PLAN = 0, 1, 2, 3
+EXIT_USAGE = 2  # as click exits on a usage error
 PATH = click.Path(path_type=Path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", "-V", prog_name="mine2magnet")
 def app() -> None:
     """mine2magnet: least-cost, low-risk sourcing plans for rare-earth magnet supply chains."""
 
@@ -148,13 +155,33 @@ def solve(workbook: Path, output: Path | None, json_out: bool) -> None:
 
 @app.command()
 @workbook_argument
-def validate(workbook: Path) -> None:
+@click.option("--json", "json_out", is_flag=True, help="Print the findings as one JSON object.")
+def validate(workbook: Path, json_out: bool) -> None:
     """Check a workbook and list every finding; exit 0 clean, 1 errors, 2 unreadable."""
-    findings = check_book(_read_or_exit(workbook))
+    try:
+        raw = read_workbook(workbook)
+    except InputError as exc:
+        _report_findings(workbook, exc.findings, json_out)
+        raise _exit(EXIT_UNREADABLE) from None
+    findings = check_book(raw)
+    n_err = _report_findings(workbook, findings, json_out)
+    raise _exit(EXIT_INPUT if n_err else EXIT_OK)
+
+
+def _report_findings(workbook: Path, findings: list[Finding], json_out: bool) -> int:
+    """Print the findings (and, with `json_out`, one JSON object on stdout); the error count."""
     _print_findings(findings)
     n_err = len(errors_in(findings))
     err.print(f"{n_err} error(s), {len(findings) - n_err} warning(s) in {workbook.name}.")
-    raise _exit(EXIT_INPUT if n_err else EXIT_OK)
+    if json_out:
+        document = {
+            "file": workbook.name,
+            "errors": n_err,
+            "warnings": len(findings) - n_err,
+            "findings": [asdict(f) for f in findings],
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    return n_err
 
 
 @app.command()
@@ -171,7 +198,7 @@ def template(output: Path, force: bool) -> None:
             f"[red]ERROR[/red] {output} already exists and was left untouched. "
             "Fix: choose another name, or add --force to replace it."
         )
-        raise _exit(EXIT_INPUT) from None
+        raise _exit(EXIT_USAGE) from None
     err.print(f"blank input workbook written to [bold]{output}[/bold]")
 
 
@@ -189,7 +216,13 @@ def frontier(workbook: Path, points: int, output: Path | None) -> None:
     out = _output_path(workbook, output, "frontier")
     data = _load_or_exit(workbook)
     try:
-        result = efficient_frontier(data, points)
+        with _progress() as bar:
+            task = bar.add_task("solves", total=None)
+            result = efficient_frontier(
+                data,
+                points,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     except RuntimeError as exc:
         err.print(f"[red]no frontier[/red]: {escape(str(exc))}")
         raise _exit(EXIT_NO_PLAN) from None
@@ -217,7 +250,12 @@ def impact(workbook: Path, output: Path | None) -> None:
     from .report import write_table_book
 
     out = _output_path(workbook, output, "impact")
-    table = impact_table(_load_or_exit(workbook))
+    data = _load_or_exit(workbook)
+    with _progress() as bar:
+        task = bar.add_task("cases", total=None)
+        table = impact_table(
+            data, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
     write_table_book({"Impact": table}, out)
     shown = Table(show_header=True, header_style="bold")
     for column in ("case", "cost change (USD)", "risk change (USD)", "unmet (t)"):
@@ -376,13 +414,26 @@ def tornado(
     shown = Table(show_header=True, header_style="bold")
     for column in ("parameter", f"-{pct:g}% (USD)", f"+{pct:g}% (USD)"):
         shown.add_column(column, justify="left" if column == "parameter" else "right")
-    for row in result.table.head(top).to_dict("records"):
+    for row in result.moving.head(top).to_dict("records"):
         shown.add_row(
             escape(row["parameter"]),
             f"{row['change_down_usd']:+,.0f}",
             f"{row['change_up_usd']:+,.0f}",
         )
     err.print(shown)
+    flat_rows = result.of("none")
+    if len(flat_rows):
+        names = ", ".join(flat_rows["parameter"].head(8))
+        more = f" and {len(flat_rows) - 8} more" if len(flat_rows) > 8 else ""
+        err.print(
+            f"{len(flat_rows)} parameter(s) do not move the objective: {escape(names)}{more}.",
+            highlight=False,
+        )
+    for row in result.of("failed").to_dict("records"):
+        err.print(
+            f"[yellow]failed[/yellow] {escape(row['parameter'])}: {escape(row['reason'])}",
+            highlight=False,
+        )
     err.print(f"tornado written to [bold]{out}[/bold]")
 
 
@@ -401,16 +452,12 @@ def _print_summary(run: Run, out: Path) -> None:
         table.add_column("figure")
         table.add_column("value", justify="right")
         table.add_row("objective (USD, discounted)", f"{s['objective_usd']:,.0f}")
-        for key in (
-            "site_cost",
-            "purchases",
-            "transport",
-            "tariffs",
-            "incentives",
-            "sales",
-            "unmet_penalty",
-        ):
-            table.add_row(f"  {key.replace('_', ' ')}", f"{s[key + '_usd']:,.0f}")
+        table.add_row("  total cost", f"{s['total_cost_usd']:,.0f}")
+        for component in COST_COMPONENTS:
+            table.add_row(f"    {component.replace('_', ' ')}", f"{s[component + '_usd']:,.0f}")
+        if s.get("risk_weight"):
+            weighted = s["risk_weight"] * s["risk_usd"]
+            table.add_row(f"  risk x weight {s['risk_weight']:g}", f"{weighted:,.0f}")
         table.add_row("demand served (t)", f"{s['served_t']:,.0f} of {s['demand_t']:,.0f}")
         table.add_row("unmet demand (t)", f"{s['unmet_t']:,.1f}")
         table.add_row(
@@ -421,12 +468,25 @@ def _print_summary(run: Run, out: Path) -> None:
     err.print(f"solution written to [bold]{out}[/bold]")
 
 
+def _keep_stdout_for_results() -> None:
+    """Point file descriptor 1 at stderr and give `sys.stdout` a private copy of the real one.
+
+    Only what a command promises (the JSON) is written to sys.stdout; anything else that
+    writes to fd 1, a solver's banner or log from C or C++ code, lands on stderr instead."""
+    sys.stdout.flush()
+    encoding = sys.stdout.encoding or "utf-8"
+    private = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = io.TextIOWrapper(io.FileIO(private, "w"), encoding=encoding, write_through=True)
+
+
 def main() -> None:
     """Run the command, then leave at once with its exit status.
 
     Every file is written and closed by then (workbooks atomically, pools joined), so the
     process skips Python's teardown: freeing every object of a run one by one takes a
     quarter of a second on the base case, a tenth of the whole command."""
+    _keep_stdout_for_results()
     try:
         app(prog_name="mine2magnet")
         code: int | str | None = 0

@@ -12,12 +12,17 @@ equality has a dual >= 0 (more demand raises cost).
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
+from importlib.metadata import version
 
 import highspy
 import numpy as np
@@ -29,8 +34,8 @@ PLAIN_STATUS = {
     "Optimal": ("optimal", "The plan is optimal."),
     "Infeasible": (
         "infeasible",
-        "No plan satisfies every hard constraint at once: some capacities, hard policies or "
-        "lanes contradict each other.",
+        "No plan satisfies every hard constraint at once: some capacities, market caps, hard "
+        "policies, stock floors or lanes contradict each other.",
     ),
     "Unbounded": (
         "unbounded",
@@ -55,8 +60,10 @@ class SolveResult:
     status: str
     message: str
     objective: float | None
-    # constraints of an irreducible infeasible subset, as (component name, index)
+    # constraints of an irreducible infeasible subset, as (component name, index), and the
+    # variable bounds in it, as (variable name, index, "lower" | "upper" | "fixed")
     conflict: list[tuple[str, tuple]] = field(default_factory=list)
+    conflict_bounds: list[tuple[str, tuple, str]] = field(default_factory=list)
     values: dict[str, dict[tuple, float]] = field(default_factory=dict)  # non-zero only
     duals: dict[str, dict[tuple, float]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
@@ -66,11 +73,58 @@ class SolveResult:
     cost_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     bound_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     primal: np.ndarray | None = None  # the column values, in the session's column order
-    solver: str = f"HiGHS {highspy.Highs().version()}"
+    solver: str = field(default_factory=lambda: solver_name())
 
     @property
     def ok(self) -> bool:
         return self.status == "optimal"
+
+
+@cache
+def solver_name() -> str:
+    """'HiGHS <version>' of the installed highspy (read from its metadata: making a Highs
+    object would print its banner)."""
+    return f"HiGHS {version('highspy')}"
+
+
+@cache
+def _libc_fflush():
+    """The C library's fflush, to empty C-level stdout buffers before fd 1 is restored."""
+    try:
+        return ctypes.CDLL(None).fflush
+    except (OSError, AttributeError):
+        return None
+
+
+@contextmanager
+def stdout_silenced() -> Iterator[None]:
+    """Send whatever C or C++ code writes to file descriptor 1 to /dev/null meanwhile.
+
+    HiGHS prints a banner on stdout when a Highs object is made (before any option can be
+    set), which would corrupt output that scripts parse (`solve --json`)."""
+    sys.stdout.flush()
+    flush = _libc_fflush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        if flush is not None:
+            flush(None)
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def new_highs(time_limit_s: float | None = None) -> highspy.Highs:
+    """A silent Highs object: made with stdout silenced, logging off, optional time limit."""
+    with stdout_silenced():
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+    if time_limit_s is not None:
+        highs.setOptionValue("time_limit", float(time_limit_s))
+    return highs
 
 
 class LpSession:
@@ -118,9 +172,8 @@ class LpSession:
                     None,
                 )
                 return
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
-        self.highs.setOptionValue("time_limit", float(time_limit_s))
+        self.col_lower, self.col_upper = lp_arrays.col_lower, lp_arrays.col_upper
+        self.highs = new_highs(time_limit_s)
         first = self.objective_names[0] if self.objective_names else None
         self.objective_in_use = first
         row_lower, row_upper = lp_arrays.row_lower, lp_arrays.row_upper
@@ -247,7 +300,9 @@ class LpSession:
         stats = {**self.stats, "simplex_iterations": int(info.simplex_iteration_count)}
         result = SolveResult(status=status, message=message, objective=None, stats=stats)
         if status == "infeasible":
-            result.conflict = _conflict(self.highs, self.row_keys)
+            result.conflict, result.conflict_bounds = _conflict(
+                self.highs, self.row_keys, self.column_keys, self.col_lower, self.col_upper
+            )
         if status == "optimal":
             solution = self.highs.getSolution()
             result.objective = float(info.objective_function_value)
@@ -336,13 +391,31 @@ def solve_model(
     return LpSession(model, time_limit_s).solve(ranging=ranging)
 
 
-def _conflict(highs: highspy.Highs, row_keys: list) -> list[tuple[str, tuple]]:
-    """Names of the constraints in an irreducible infeasible subset (IIS), if HiGHS finds one."""
+inf = math.inf
+IIS_BOUND = {2: ("lower",), 3: ("upper",), 4: ("lower", "upper")}  # HiGHS IisBoundStatus
+
+
+def _conflict(
+    highs: highspy.Highs, row_keys: list, column_keys, col_lower, col_upper
+) -> tuple[list[tuple[str, tuple]], list[tuple[str, tuple, str]]]:
+    """The rows of an irreducible infeasible subset (IIS) as (component name, index), and the
+    column bounds in it that come from data, as (variable name, index, "lower" | "upper"):
+    a lower bound other than 0 (a stock floor) or a finite upper bound (a stock ceiling, an
+    arc closed by a rule); every variable's lower bound of 0 goes without saying."""
     irreducible = int(highspy.IisStrategy.kIisStrategyIrreducible)
     strategies = (highspy.IisStrategy.kIisStrategyFromLp, highspy.IisStrategy.kIisStrategyFromRay)
     for strategy in strategies:
         highs.setOptionValue("iis_strategy", int(strategy) | irreducible)
         status, iis = highs.getIis()
-        if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
-            return [row_keys[r] for r in iis.row_index_]
-    return []
+        if status != highspy.HighsStatus.kOk or not iis.valid_:
+            continue
+        rows = [row_keys[r] for r in iis.row_index_]
+        bounds = [
+            (*column_keys[c], which)
+            for c, kind in zip(iis.col_index_, getattr(iis, "col_bound_", ()), strict=False)
+            for which in IIS_BOUND.get(int(kind), ())
+            if (which == "lower" and col_lower[c] != 0) or (which == "upper" and col_upper[c] < inf)
+        ]
+        if rows or bounds:
+            return rows, bounds
+    return [], []

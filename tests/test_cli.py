@@ -323,3 +323,96 @@ def test_module_entry_point_reports_a_bad_workbook(bad_book, tmp_path):
     text = flat(result.stderr)
     for where in cells:
         assert where in text
+
+
+def test_installed_command_prints_only_json_on_stdout_for_every_command(bad_book, tmp_path):
+    # the solver's banner and logs never reach file descriptor 1: what a script reads from the
+    # installed command's stdout parses whole, for solve, validate and the version
+    path, _cells = bad_book
+    tiny = tmp_path / "tiny.xlsx"
+    from model.examples import tiny_tables
+    from model.input_writer import write_input_workbook
+
+    write_input_workbook(tiny_tables(), tiny)
+    solved = _run([*_command(), "solve", "tiny.xlsx", "-o", "plan.xlsx", "--json"], tmp_path)
+    assert solved.returncode == 0, solved.stderr
+    assert json.loads(solved.stdout)["status"] == "optimal"
+    checked = _run([*_command(), "validate", path.name, "--json"], tmp_path)
+    assert checked.returncode == 1
+    document = json.loads(checked.stdout)
+    assert document["errors"] == 4 and document["file"] == "bad.xlsx"
+    assert {f["cell"] for f in document["findings"]} == {
+        "Sites!D2",
+        "Elements!C2",
+        "Demand!C2",
+        "MarketPrices!G2",
+    }
+    assert "Running HiGHS" not in solved.stdout + checked.stdout + solved.stderr
+
+
+def test_version_option_prints_the_version():
+    from model import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"mine2magnet, version {__version__}"
+
+
+def test_validate_json_of_a_clean_workbook(tiny_book):
+    result = invoke("validate", tiny_book, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "file": "tiny.xlsx",
+        "errors": 0,
+        "warnings": 0,
+        "findings": [],
+    }
+
+
+def test_validate_json_of_an_unreadable_file_exits_2(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(os.urandom(512))
+    result = invoke("validate", path, "--json")
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["errors"] == 1
+    assert "not a readable .xlsx workbook" in document["findings"][0]["message"]
+
+
+def test_terminal_summary_shows_every_cost_component_and_adds_up(tiny, write_book, tmp_path):
+    # a take-or-pay contract, a stock with holding cost and a soft policy make the three
+    # components the terminal used to leave out non-zero
+    tiny["Contracts"] = [{"contract": "offtake", "site": "mine_au", "min_t": 300, "max_t": 900}]
+    tiny["Stocks"] = [
+        {
+            "site": "metal_us",
+            "element": "Dy",
+            "initial_t": 1,
+            "min_t": 1,
+            "holding_usd_per_kg_yr": 5,
+        }
+    ]
+    tiny["Policies"] = [
+        {"policy": "cap_cn", "type": "max_country_share", "stage": "separation",
+         "element": "Dy", "country": "China", "value": 0.2, "penalty_usd_per_kg": 100}
+    ]  # fmt: skip
+    out = tmp_path / "out.xlsx"
+    result = invoke("solve", write_book(tiny), "-o", out, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    lines = {}
+    for line in result.stderr.splitlines():
+        cells = [c.strip() for c in line.split("│") if c.strip()]
+        if len(cells) == 2:
+            lines[cells[0]] = cells[1]
+    shown = 0.0
+    for component in COST_COMPONENTS:
+        label = component.replace("_", " ")
+        assert label in lines, label
+        shown += float(lines[label].replace(",", ""))
+    for component in ("contracts", "holding", "policy_penalty"):
+        assert summary[f"{component}_usd"] > 0, component
+    assert shown == pytest.approx(summary["total_cost_usd"], abs=len(COST_COMPONENTS))
+    assert float(lines["total cost"].replace(",", "")) == pytest.approx(
+        summary["objective_usd"], abs=1
+    )
