@@ -14,16 +14,19 @@ SOURCE_STAGES = ("mine", "collection", "market")
 SINK_STAGES = ("market",)
 
 
-def _rows(data: ChainData, sheet: str, key: str) -> dict[str, int]:
+def _cells(data: ChainData, sheet: str, key: str, column: str) -> dict[str, str]:
+    """id -> the cell of `column` in the id's row, as the workbook lays the sheet out."""
     frame = data.tables[sheet]
-    return dict(zip(frame[key], frame["_row"], strict=True))
+    return {
+        k: data.cell(sheet, column, row) for k, row in zip(frame[key], frame["_row"], strict=True)
+    }
 
 
 def check_network(data: ChainData, net: Network) -> list[Finding]:
     """Warnings about the derived network (see the module docstring)."""
     findings: list[Finding] = []
-    site_rows = _rows(data, "Sites", "site")
-    seg_rows = _rows(data, "Segments", "segment")
+    site_cells = _cells(data, "Sites", "site", "site")
+    seg_cells = _cells(data, "Segments", "segment", "grades")
     has_in, has_out = defaultdict(bool), defaultdict(bool)
     for i, j, _c, _x, _t in net.flows:
         has_out[i] = True
@@ -43,7 +46,7 @@ def check_network(data: ChainData, net: Network) -> list[Finding]:
             Finding(
                 "warning",
                 "Segments",
-                f"Segments!C{seg_rows.get(s, '?')}",
+                seg_cells.get(s, "Segments"),
                 f"segment {s} has demand in {span} but no magnet plant or market can supply "
                 f"its grades ({grades}) then; that demand will be unmet.",
                 "accept a grade some plant can make (all its recipe elements must reach the "
@@ -71,7 +74,7 @@ def check_network(data: ChainData, net: Network) -> list[Finding]:
                 Finding(
                     "warning",
                     "Sites",
-                    f"Sites!A{site_rows.get(i, '?')}",
+                    site_cells.get(i, "Sites"),
                     f"{stage} site {i} has no way {' or '.join(gaps)} in any year: it cannot "
                     "take part in any plan.",
                     "check its stage, operating years, capacity, lanes and the sites it should "
@@ -79,7 +82,7 @@ def check_network(data: ChainData, net: Network) -> list[Finding]:
                 )
             )
 
-    element_rows = _rows(data, "Elements", "element")
+    element_cells = _cells(data, "Elements", "element", "element")
     provided = {e for (_i, e), share in net.composition.items() if share > 0}
     for (_p, c, x, _t), info in net.prices.items():
         if info["price"] is not None:
@@ -94,7 +97,7 @@ def check_network(data: ChainData, net: Network) -> list[Finding]:
                 Finding(
                     "warning",
                     "Elements",
-                    f"Elements!A{element_rows.get(e, '?')}",
+                    element_cells.get(e, "Elements"),
                     f"no mine, collection or market provides {e}, yet grades need it: every "
                     f"magnet that needs {e} must come as a finished magnet or stay unmet.",
                     f"add Composition rows with {e} for the sources that contain it, or a "

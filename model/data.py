@@ -24,6 +24,8 @@ class ChainData:
     source: Path | None = None
     sha256: str = ""
     findings: list[Finding] = field(default_factory=list)
+    # column letters as read: sheet -> {column name: letter}, so later checks name real cells
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -31,6 +33,11 @@ class ChainData:
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
+
+    def cell(self, sheet: str, column: str, row: int | None) -> str:
+        """'Sheet!F7' for a column and an Excel row, with the workbook's own column letters
+        (validate.cell_ref); the whole row 'Sheet!7:7' when the column is not in the sheet."""
+        return cell_ref(self.letters, sheet, column, row)
 
     def copy(self) -> ChainData:
         """A deep copy whose tables can be edited without touching this one."""
@@ -40,4 +47,14 @@ class ChainData:
             source=self.source,
             sha256=self.sha256,
             findings=list(self.findings),
+            letters=self.letters,
         )
+
+
+def cell_ref(letters: dict[str, dict[str, str]], sheet: str, column: str, row: int | None) -> str:
+    """'Sheet!F7' for a column name and row, using the workbook's own column letters; the whole
+    row ('Sheet!7:7') when the sheet has no such column, the sheet when the row is unknown."""
+    if row is None:
+        return sheet
+    letter = letters.get(sheet, {}).get(column)
+    return f"{sheet}!{letter}{row}" if letter else f"{sheet}!{row}:{row}"

@@ -7,6 +7,7 @@ remains. `load_workbook_data` is the one call the CLI and the tests use.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,10 @@ from typing import Any
 import pandas as pd
 
 from .cells import CellError, coerce, is_blank, to_text
-from .data import ChainData
+from .data import ChainData, cell_ref
 from .findings import Finding, InputError, errors_in
 from .reader import RawBook, RawSheet, read_workbook
-from .schema import SETTINGS, SETTINGS_BY_NAME, SHEETS, Column, Sheet
+from .schema import SETTINGS, SETTINGS_BY_NAME, SHEETS, SHEETS_BY_NAME, Column, Sheet
 
 PROCESS_STAGES = ("separation", "metal", "recycling")
 SOURCE_STAGES = ("mine", "collection")
@@ -47,13 +48,15 @@ def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
                     "results), or type the value instead of the formula.",
                 )
             )
+    _check_names(raw.sheets, findings)
     tables: dict[str, pd.DataFrame] = {}
     for sheet in SHEETS:
-        tables[sheet.name] = _parse_sheet(sheet, raw.sheets.get(sheet.name), findings)
+        tables[sheet.name] = _parse_sheet(sheet, raw.sheets, findings)
+    _check_not_empty(tables, raw.sheets, findings)
     settings = _parse_settings(tables["Settings"], raw.sheets.get("Settings"), findings)
     if settings is not None:
         _check_references(tables, raw.sheets, findings)
-        _check_chain_rules(tables, raw.sheets, settings, findings)
+        _check_chain_rules(tables, letters_of(raw.sheets), settings, findings)
         _check_sweeps(tables, settings, raw.sheets, findings)
     for name, sheet in raw.sheets.items():
         if sheet.hidden and name in {s.name for s in SHEETS}:
@@ -68,38 +71,139 @@ def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
             )
     if settings is None or errors_in(findings):
         return None, findings
-    data = ChainData(settings, tables, raw.path, raw.sha256, findings)
+    data = ChainData(settings, tables, raw.path, raw.sha256, findings, letters_of(raw.sheets))
     return data, findings
+
+
+# ---------------------------------------------------------------- names and sheets
+
+NEEDS_ROWS = {
+    "Sites": "a plan needs at least one site (a mine, processor, plant or market)",
+    "Demand": "a plan needs demand to serve (segment, year, demand_t)",
+}
+
+
+def close_name(name: str, known: list[str]) -> str | None:
+    """The known name `name` most likely misspells (same letters in another case, or a close
+    spelling), or None."""
+    by_case = [k for k in known if k.lower() == name.lower()]
+    if by_case:
+        return by_case[0]
+    found = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def _check_names(raw: dict[str, RawSheet], findings: list[Finding]) -> None:
+    """Sheets and columns the contract does not know but that look like a misspelt contract
+    name: they would be ignored, so say which name was probably meant."""
+    # a contract sheet that is absent or has no rows may be the one a stray sheet misspells
+    vacant = [s.name for s in SHEETS if s.name not in raw or not raw[s.name].rows]
+    for name in raw:
+        if name in SHEETS_BY_NAME:
+            continue
+        meant = close_name(name, vacant)
+        if meant is not None and not SHEETS_BY_NAME[meant].required:  # required: see _parse_sheet
+            findings.append(
+                Finding(
+                    "warning",
+                    name,
+                    name,
+                    f"sheet {name!r} is not a sheet mine2magnet reads, so it is ignored; "
+                    f"did you mean {meant!r}?",
+                    f"rename the sheet tab to {meant} (sheet names are case-sensitive).",
+                )
+            )
+    for sheet in SHEETS:
+        found = raw.get(sheet.name)
+        if found is None:
+            continue
+        absent = [c for c in sheet.names if c not in found.columns]
+        for column in found.columns:
+            if column in sheet.names or column.startswith("_"):
+                continue
+            meant = close_name(column, absent)
+            if meant is None or sheet.column(meant).required:
+                continue  # a missing required column is an error of its own, with this hint
+            findings.append(
+                Finding(
+                    "warning",
+                    sheet.name,
+                    f"{sheet.name}!{found.columns[column]}1",
+                    f"column {column!r} of {sheet.name} is not a column mine2magnet reads, so "
+                    f"it is ignored; did you mean {meant!r}?",
+                    f"rename the header cell to {meant} (column names are case-sensitive).",
+                )
+            )
+
+
+def _check_not_empty(
+    tables: dict[str, pd.DataFrame], raw: dict[str, RawSheet], findings: list[Finding]
+) -> None:
+    """Sheets without which no plan can be made must have rows."""
+    for name, why in NEEDS_ROWS.items():
+        sheet = raw.get(name)
+        if sheet is None or tables[name].empty is False:
+            continue
+        required = [c.name for c in SHEETS_BY_NAME[name].columns if c.required]
+        if any(c not in sheet.columns for c in required):
+            continue  # the missing header is reported already
+        findings.append(
+            Finding(
+                "error",
+                name,
+                name,
+                f"sheet {name} has no rows: {why}.",
+                f"add at least one row under the header of {name}.",
+            )
+        )
 
 
 # ---------------------------------------------------------------- cells and sheets
 
 
-def _parse_sheet(sheet: Sheet, raw: RawSheet | None, findings: list[Finding]) -> pd.DataFrame:
+def _parse_sheet(
+    sheet: Sheet, sheets: dict[str, RawSheet], findings: list[Finding]
+) -> pd.DataFrame:
     """Typed DataFrame of one sheet (schema columns + `_row`); findings for every bad cell."""
     columns = [*sheet.names, "_row"]
+    raw = sheets.get(sheet.name)
     if raw is None:
         if sheet.required:
+            unknown = [n for n in sheets if n not in SHEETS_BY_NAME]
+            meant = close_name(sheet.name, unknown)
+            hint = (
+                f"rename the sheet tab {meant!r} to {sheet.name} (sheet names are case-sensitive)."
+                if meant
+                else f"add a sheet named {sheet.name} with columns {', '.join(sheet.names)} "
+                "(`mine2magnet template` writes a blank workbook with every sheet)."
+            )
             findings.append(
                 Finding(
                     "error",
                     sheet.name,
                     sheet.name,
-                    f"required sheet {sheet.name} is missing.",
-                    f"add a sheet named {sheet.name} with columns {', '.join(sheet.names)} "
-                    "(`mine2magnet template` writes a blank workbook with every sheet).",
+                    f"required sheet {sheet.name} is missing"
+                    + (f" (did you mean {meant!r}?)." if meant else "."),
+                    hint,
                 )
             )
         return pd.DataFrame(columns=columns, dtype=object)
     missing = [c.name for c in sheet.columns if c.required and c.name not in raw.columns]
+    unknown = [c for c in raw.columns if c not in sheet.names]
     for name in missing:
+        meant = close_name(name, unknown)
+        hint = f"add a header cell '{name}' in row 1 (column names are case-sensitive)."
+        if meant is not None:
+            where = f"{sheet.name}!{raw.columns[meant]}1"
+            hint = f"rename the header cell {meant!r} ({where}) to {name}."
         findings.append(
             Finding(
                 "error",
                 sheet.name,
                 f"{sheet.name}!1:1",
-                f"required column {name} is missing from the header row of {sheet.name}.",
-                f"add a header cell '{name}' in row 1 (column names are case-sensitive).",
+                f"required column {name} is missing from the header row of {sheet.name}"
+                + (f" (did you mean {meant!r}?)." if meant else "."),
+                hint,
             )
         )
     if missing:
@@ -327,18 +431,16 @@ def _check_references(
                         Finding(
                             "error",
                             sheet.name,
-                            cell_ref(raw, sheet.name, col.name, row),
+                            cell_ref(letters_of(raw), sheet.name, col.name, row),
                             f"{col.name} {item!r} is not defined in {targets}.",
                             _suggest(item, known, targets),
                         )
                     )
 
 
-def cell_ref(raw: dict[str, RawSheet], sheet: str, column: str, row: int) -> str:
-    """'Sheet!F7' for a column name and row, using the workbook's own column letters."""
-    if sheet in raw and column in raw[sheet].columns:
-        return raw[sheet].cell(column, row)
-    return f"{sheet}!{column}{row}"
+def letters_of(raw: dict[str, RawSheet]) -> dict[str, dict[str, str]]:
+    """sheet -> {column name: column letter}, as the workbook has them."""
+    return {name: dict(sheet.columns) for name, sheet in raw.items()}
 
 
 def _suggest(item: Any, known: set[Any], targets: str) -> str:
@@ -355,13 +457,13 @@ def _suggest(item: Any, known: set[Any], targets: str) -> str:
 def check_rules(data: ChainData) -> list[Finding]:
     """The cross-sheet rules on already typed data (e.g. a what-if of a valid workbook)."""
     findings: list[Finding] = []
-    _check_chain_rules(data.tables, {}, data.settings, findings)
+    _check_chain_rules(data.tables, data.letters, data.settings, findings)
     return [f for f in findings if f.severity == "error"]
 
 
 def _check_chain_rules(
     tables: dict[str, pd.DataFrame],
-    raw: dict[str, RawSheet],
+    letters: dict[str, dict[str, str]],
     settings: dict[str, Any],
     findings: list[Finding],
 ) -> None:
@@ -371,7 +473,7 @@ def _check_chain_rules(
     first, last = settings["first_year"], settings["last_year"]
 
     def add(sheet: str, column: str, row: int, message: str, hint: str, severity="error"):
-        cell = cell_ref(raw, sheet, column, row)
+        cell = cell_ref(letters, sheet, column, row)
         findings.append(Finding(severity, sheet, cell, message, hint))
 
     for rec in sites.to_dict("records"):
@@ -535,15 +637,6 @@ def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str
                 f"country '*' (each country) only applies to max_country_share, not {rec['type']}.",
                 "name one country, or use type max_country_share.",
             )
-        if rec["stage"] == "market":
-            add(
-                "Policies",
-                "stage",
-                rec["_row"],
-                "policies apply to production stages; market purchases count at the stage of "
-                "what they sell (oxide at separation, metal at metal, magnets at magnet).",
-                "use separation, metal or magnet instead of market.",
-            )
     for rec in tables["Contracts"].to_dict("records"):
         stage = stage_of.get(rec["site"])
         if stage == "market":
@@ -626,7 +719,7 @@ def _check_sweeps(
                 Finding(
                     "error",
                     "Sweeps",
-                    cell_ref(raw, "Sweeps", "change", rec["_row"]),
+                    cell_ref(letters_of(raw), "Sweeps", "change", rec["_row"]),
                     str(exc),
                     "write it as Sheet[key,...].column OP values, e.g. "
                     "MarketPrices[china_market,oxide,Dy].price_usd_per_kg = 200:1000:100.",

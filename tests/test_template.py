@@ -228,13 +228,15 @@ def test_settings_prefilled_with_every_setting(template):
         assert notes and spec.help in notes
 
 
-def test_blank_template_fails_validation_only_for_the_horizon(template_path):
+def test_blank_template_fails_validation_only_for_the_horizon_and_emptiness(template_path):
     result = invoke("validate", template_path)
     assert result.exit_code == 1
     text = flat(result.output)
     assert "ERROR Settings!B2: setting first_year has no value." in text
     assert "ERROR Settings!B3: setting last_year has no value." in text
-    assert "2 error(s), 0 warning(s) in blank.xlsx." in text
+    assert "ERROR Sites: sheet Sites has no rows" in text
+    assert "ERROR Demand: sheet Demand has no rows" in text
+    assert "4 error(s), 0 warning(s) in blank.xlsx." in text
 
 
 # ---------------------------------------------------------------- overwriting
@@ -245,7 +247,7 @@ def test_refuses_to_overwrite_an_existing_file(tmp_path):
     path.write_bytes(b"a planner's own work")
     mtime = path.stat().st_mtime_ns
     result = invoke("template", path)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as click gives
     assert "already exists" in flat(result.output)
     assert "--force" in result.output
     assert path.read_bytes() == b"a planner's own work"

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from model.data import ChainData
 from model.findings import Finding, InputError, errors_in
-from model.pipeline import solve_workbook
+from model.pipeline import check_book, solve_workbook
 from model.reader import read_workbook
 from model.schema import SHEETS_BY_NAME
 from model.validate import load_workbook_data, parse_book
@@ -687,3 +687,93 @@ def test_bad_input_bytes_unchanged_by_validation(tiny, write_book):
     with pytest.raises(InputError):
         load_workbook_data(path)
     assert sha256(path) == before
+
+
+# ---------------------------------------------------------------- misspelt names, empty sheets
+
+
+def test_misspelt_optional_sheet_is_named_with_the_sheet_meant(tiny, write_book):
+    tiny["Polices"] = [{"policy": "no_cn", "type": "ban_country", "stage": "separation"}]
+    data, findings = check(write_book(tiny))
+    f = finding_at(findings, "Polices", "did you mean 'Policies'?", severity="warning")
+    assert "rename the sheet tab to Policies" in f.hint
+    assert data is not None and data.tables["Policies"].empty  # ignored, as the warning says
+
+
+def test_misspelt_required_sheet_error_names_the_sheet_meant(tiny, write_book):
+    path = edit(write_book(tiny), lambda book: setattr(book["Demand"], "title", "Demnd"))
+    data, findings = check(path)
+    assert data is None
+    f = finding_at(findings, "Demand", "required sheet Demand is missing", "did you mean 'Demnd'")
+    assert "rename the sheet tab 'Demnd' to Demand" in f.hint
+
+
+def test_misspelt_optional_column_is_named_with_the_column_meant(tiny, write_book):
+    tiny["Countries"][0]["risk_scor"] = 0.9  # written beside an empty risk_score column
+    for row in tiny["Countries"]:
+        row.pop("risk_score", None)
+
+    def drop_risk_score(book):
+        ws = book["Countries"]
+        ws.delete_cols(SHEETS_BY_NAME["Countries"].names.index("risk_score") + 1)
+
+    path = edit(write_book(tiny), drop_risk_score)
+    data, findings = check(path)
+    header = [c.value for c in next(load_workbook(path, read_only=True)["Countries"].rows)]
+    where = f"Countries!{get_column_letter(header.index('risk_scor') + 1)}1"
+    f = finding_at(findings, where, "'risk_scor'", "did you mean 'risk_score'?", severity="warning")
+    assert "rename the header cell to risk_score" in f.hint
+
+
+def test_misspelt_required_column_error_suggests_the_header_to_rename(tiny, write_book):
+    column = letter("Sites", "country")
+
+    def misspell(book):
+        book["Sites"][f"{column}1"] = "contry"
+
+    data, findings = check(edit(write_book(tiny), misspell))
+    f = finding_at(findings, "Sites!1:1", "required column country", "did you mean 'contry'?")
+    assert f"rename the header cell 'contry' (Sites!{column}1) to country" in f.hint
+
+
+@pytest.mark.parametrize("sheet", ["Sites", "Demand"])
+def test_a_workbook_without_sites_or_demand_is_an_input_error(tiny, write_book, sheet):
+    tiny[sheet] = []
+    data, findings = check(write_book(tiny))
+    assert data is None
+    f = finding_at(findings, sheet, f"sheet {sheet} has no rows")
+    assert f"add at least one row under the header of {sheet}" in f.hint
+
+
+def test_network_warning_names_the_cell_of_a_moved_column(tiny, write_book):
+    # a segment nobody can supply: the warning points at its grades cell, wherever the planner
+    # has moved that column
+    # (its grade needs Tb, which nothing provides)
+    tiny["Elements"].append({"element": "Tb", "class": "heavy", "oxide_to_metal": 0.85})
+    tiny["Grades"].append({"grade": "exotic", "element": "Tb", "kg_per_kg": 0.01})
+    tiny["Segments"].append({"segment": "lonely", "region": "US", "grades": "exotic"})
+    tiny["Demand"].append({"segment": "lonely", "year": 2026, "demand_t": 5})
+
+    def move_grades_first(book):
+        ws = book["Segments"]
+        ws.insert_cols(1)
+        ws["A1"] = "comment"
+
+    path = edit(write_book(tiny), move_grades_first)
+    findings = check_book(read_workbook(path))
+    header = [c.value for c in next(load_workbook(path, read_only=True)["Segments"].rows)]
+    cell = f"Segments!{get_column_letter(header.index('grades') + 1)}3"
+    finding_at(findings, cell, "segment lonely has demand", severity="warning")
+
+
+def test_rule_on_a_renamed_column_names_the_row_not_a_column_name(tiny, write_book):
+    # capacity_t renamed away: the rule that needs it names the row, not 'Sites!capacity_t2'
+    column = letter("Sites", "capacity_t")
+
+    def rename(book):
+        book["Sites"][f"{column}1"] = "capacity (t)"
+
+    data, findings = check(edit(write_book(tiny), rename))
+    cells = {f.cell for f in findings if "capacity_t is required" in f.message}
+    assert "Sites!2:2" in cells
+    assert not any("capacity_t2" in f.cell for f in findings)
