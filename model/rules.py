@@ -125,8 +125,8 @@ def _policies(data: ChainData, net: Network) -> list[PolicyLimit]:
     countries_at: dict[str, set[str]] = {}
     for info in net.sites.values():
         stages = {info.stage}
-        if info.stage == "market":
-            stages = {"separation", "metal", "magnet"}
+        if info.stage == "market":  # a market counts at its own stage and at what it sells
+            stages = {"market", "separation", "metal", "magnet"}
         for stage in stages:
             countries_at.setdefault(stage, set()).add(info.country)
     for r in data.tables["Policies"].to_dict("records"):

@@ -164,14 +164,15 @@ def stage_element_terms(
     """t of element e handled at `stage` in year t by the given sites.
 
     Markets count at the stage whose product they sell (oxide at separation, metal at metal,
-    magnets at magnet); other sites at their own stage (element_terms).
+    magnets at magnet) and, at stage `market`, with everything they sell; other sites at
+    their own stage (element_terms).
     """
     terms: list[Term] = []
     for i in sites:
         info = net.sites[i]
         if info.stage == "market":
             for f in net.outflows.get((i, t), []):
-                if MARKET_STAGE[f[2]] == stage:
+                if stage == "market" or MARKET_STAGE[f[2]] == stage:
                     content = net.content(f, e)
                     if content > 0:
                         terms.append(("Flow", f, content))
@@ -267,7 +268,8 @@ def policy_parts(net: Network, p: PolicyLimit) -> tuple[list[Term], list[Term]]:
             [x for e in p.elements for x in recycled_metal_terms(net, e, t)],
             [x for e in p.elements for x in magnet_metal_terms(net, e, t)],
         )
-    candidates = net.sites_by_stage.get(p.stage, []) + net.sites_by_stage.get("market", [])
+    markets = net.sites_by_stage.get("market", [])
+    candidates = markets if p.stage == "market" else net.sites_by_stage.get(p.stage, []) + markets
     if p.type == "min_region_share":
         members = [i for i in candidates if net.sites[i].region == p.region]
     else:

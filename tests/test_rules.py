@@ -318,3 +318,43 @@ def test_risk_weight_trades_cost_for_risk(tiny, solve_tables):
     risk = run.solution.tables["Risk"].set_index(["country", "stage"])
     bought = DY - 0.0045 * CONC_MIN
     assert risk.loc[("China", "market"), "risk_usd"] == pytest.approx(bought * 36e3)
+
+
+def test_ban_at_the_market_stage_stops_purchases_from_that_country(tiny, solve_tables):
+    # the contract lists stage = market: a ban there counts what China's markets sell, so the
+    # Dy oxide must all come from the ore
+    tiny["Policies"] = [policy("no_cn_market", "ban_country", stage="market", country="China")]
+    run = solve_tables(tiny)
+    check_all(run)
+    assert dy_bought(run) == 0.0
+    assert conc(run) == pytest.approx(DY / 0.0045)
+    row = run.solution.tables["Policies"].iloc[0]
+    assert row["stage"] == "market" and row["achieved"] == pytest.approx(0.0)
+
+
+def test_country_share_at_the_market_stage_counts_market_sales(tiny, solve_tables):
+    # a second market in the US sells Dy oxide at 450 USD/kg (no transport inside the US):
+    # with China's markets held to 40% of all market sales, B_cn <= 0.4 (B_cn + B_us) and the
+    # cheapest plan buys B_us = 1.5 B_cn: 2.5 B_cn = 1.4139 t (the ore's Dy is as in the
+    # cost-only plan, since market Dy at 450 still beats ore Dy at 1667 USD/kg)
+    tiny["Sites"].append(
+        {"site": "market_us", "name": "market_us", "stage": "market", "country": "USA"}
+    )
+    tiny["MarketPrices"].append(
+        {"site": "market_us", "commodity": "oxide", "item": "Dy", "price_usd_per_kg": 450}
+    )
+    tiny["Policies"] = [
+        policy("cn_markets", "max_country_share", stage="market", country="China", value=0.4)
+    ]
+    run = solve_tables(tiny)
+    check_all(run)
+    b_cn = dy_bought(run)
+    b_us = flow(run, "market_us", "metal_us", "oxide", "Dy")
+    need = DY - 0.0045 * CONC_MIN
+    assert b_cn == pytest.approx(0.4 * need)
+    assert b_us == pytest.approx(0.6 * need)
+    row = run.solution.tables["Policies"].iloc[0]
+    assert row["achieved"] == pytest.approx(0.4) and row["binding"]
+    # with B_us = N - B_cn the row 0.6 B_cn - 0.4 B_us <= s reads B_cn <= 0.4 N + s: one more
+    # kg of slack swaps a US kg (450) for a Chinese one (400 + 1 transport): 49 USD/kg
+    assert row["shadow_price_usd_per_kg"] == pytest.approx(450 - 401)
