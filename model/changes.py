@@ -10,7 +10,10 @@ A change names a sheet, row keys, a column, optional years, an operation and val
 - keys match the sheet's key columns in order; fewer keys match every row that starts with
   them; `*` matches anything. Text is compared as written (case-sensitive).
 - `@2030` or `@2030-2035` keeps only rows whose `year` lies in that span (sheets with a year
-  column: Capacity, Demand, MarketPrices).
+  column: Capacity, Demand, MarketPrices). A row whose year is blank stands for every year:
+  it is split, so the change applies to a copy of it for each year of the span (inside the
+  horizon, where no row of its own exists for that year) and the blank row keeps the rest,
+  e.g. `MarketPrices[china_market]@2030.max_t = 0` caps 2030 for every item.
 - operations: `=` sets, `*=` scales, `+=` adds.
 - values: one number, a list `1,2,3`, or an inclusive range `start:stop:step`. A change with
   several values is swept; one value is a fixed what-if.
@@ -154,7 +157,9 @@ def _creates_row(change: Change) -> bool:
     )
 
 
-def _mask(change: Change, frame: pd.DataFrame) -> pd.Series:
+def _key_mask(change: Change, frame: pd.DataFrame) -> pd.Series:
+    """Rows whose key columns match the change's keys (fewer keys match every row that
+    starts with them; `*` matches anything)."""
     spec = SHEETS_BY_NAME[change.sheet]
     mask = pd.Series(True, index=frame.index)
     for column, key in zip(spec.key, change.keys, strict=False):
@@ -162,10 +167,49 @@ def _mask(change: Change, frame: pd.DataFrame) -> pd.Series:
             continue
         values = frame[column].map(lambda v: "" if v is None else str(v))
         mask &= values == key
-    if change.years and "year" in frame:
-        years = frame["year"]
-        mask &= years.map(lambda y: y is not None and change.years[0] <= y <= change.years[1])
     return mask
+
+
+def _mask(change: Change, frame: pd.DataFrame) -> pd.Series:
+    """Rows the change applies to: matching keys and, with @years, a year in the span or a
+    blank year (every year), which `apply_change` splits first."""
+    mask = _key_mask(change, frame)
+    if change.years and "year" in frame:
+        first, last = change.years
+        mask &= frame["year"].map(lambda y: y is None or first <= y <= last)
+    return mask
+
+
+def _split_blank_years(data: ChainData, change: Change) -> None:
+    """For @years changes: copy each matching blank-year row to every year of the span inside
+    the horizon that has no row of its own, so the change can apply to those years alone."""
+    frame = data.tables[change.sheet]
+    if not change.years or "year" not in frame:
+        return
+    spec = SHEETS_BY_NAME[change.sheet]
+    others = [c for c in spec.key if c != "year"]
+    matching = _key_mask(change, frame)
+    blank = frame.index[matching & frame["year"].isna()]
+    if not len(blank):
+        return
+    dated = {
+        (*(frame.at[i, c] for c in others), frame.at[i, "year"])
+        for i in frame.index[frame["year"].notna()]
+    }
+    first = max(change.years[0], data.settings["first_year"])
+    last = min(change.years[1], data.settings["last_year"])
+    copies = []
+    for idx in blank:
+        key = tuple(frame.at[idx, c] for c in others)
+        for year in range(first, last + 1):
+            if (*key, year) not in dated:
+                row = frame.loc[idx].to_dict()
+                row["year"] = year
+                copies.append(row)
+    if copies:
+        data.tables[change.sheet] = pd.concat(
+            [frame, pd.DataFrame(copies, columns=frame.columns, dtype=object)], ignore_index=True
+        )
 
 
 def apply_change(data: ChainData, change: Change, value: float | None = None) -> None:
@@ -174,8 +218,11 @@ def apply_change(data: ChainData, change: Change, value: float | None = None) ->
     if change.sheet == "Settings":
         data.settings[change.keys[0]] = _combine(data.settings[change.keys[0]], change.op, value)
         return
+    _split_blank_years(data, change)
     frame = data.tables[change.sheet]
     mask = _mask(change, frame)
+    if change.years and "year" in frame:
+        mask &= frame["year"].notna()  # the blank rows were split: they keep other years
     if not mask.any() and _creates_row(change):
         spec = SHEETS_BY_NAME[change.sheet]
         row = {c.name: c.default for c in spec.columns}
