@@ -54,7 +54,40 @@ def describe(net: Network, component: str, index: tuple) -> str:
     if component == "Swarf_Limit":
         i, g, t = index
         return f"the swarf of grade {g} available at {i} in {t}"
+    if component == "Policy":
+        policy, country, t = index
+        where = f" for {country}" if country else ""
+        return f"policy {policy}{where} in {t}"
+    if component in ("Contract_Min", "Contract_Max"):
+        k, t = index
+        contract = next((c for c in net.contracts if c.contract == k), None)
+        if contract is not None:
+            bound = contract.min_t if component == "Contract_Min" else contract.max_t
+            which = "minimum take" if component == "Contract_Min" else "maximum take"
+            return f"the {which} of contract {k} at {contract.site} in {t} ({bound:,.0f} t)"
+    if component == "Stock_Carry":
+        i, e, t = index
+        return f"the stock of {e} at {i} carried into {t}"
+    if component.startswith("Comp_"):
+        return f"the compliant-chain rule {component}[{', '.join(str(k) for k in index)}]"
     return f"{component}[{', '.join(str(k) for k in index)}]"
+
+
+def describe_bound(net: Network, variable: str, index: tuple, which: str) -> str:
+    """A variable bound in words, e.g. 'the minimum stock of Dy at mp_metal in 2027 (10 t)'."""
+    if variable == "Stock":
+        i, e, t = index
+        stock = net.stocks.get((i, e))
+        if stock is not None:
+            word, value = ("minimum", stock.min_t) if which == "lower" else ("maximum", stock.max_t)
+            return f"the {word} stock of {e} at {i} in {t} ({value:,.0f} t)"
+    if variable == "Flow" and which == "upper":
+        i, j, c, x, t = index
+        return (
+            f"the compliant-chain rule that closes {c} {x} from {i} to {j} in {t} "
+            f"({i} is in a restricted country)"
+        )
+    return f"the {which} bound of {variable}[{', '.join(str(k) for k in index)}]"
 
 
 def upstream(net: Network, node: str, t: int) -> set[str]:
@@ -139,10 +172,12 @@ def _used(net: Network, result: SolveResult, limit: dict, t: int) -> float | Non
 def sentences(net: Network, result: SolveResult, reasons: pd.DataFrame) -> list[str]:
     """Plain-language explanation of a solve's shortfalls or infeasibility."""
     if result.status == "infeasible":
-        if not result.conflict:
+        if not result.conflict and not result.conflict_bounds:
             return [result.message]
-        parts = "; ".join(describe(net, c, i) for c, i in result.conflict[:8])
-        more = len(result.conflict) - 8
+        every = [describe_bound(net, v, i, w) for v, i, w in result.conflict_bounds]
+        every += [describe(net, c, i) for c, i in result.conflict]
+        parts = "; ".join(every[:8])
+        more = len(every) - 8
         tail = f" and {more} more" if more > 0 else ""
         return [f"{result.message} These cannot all hold together: {parts}{tail}."]
     out = []

@@ -22,6 +22,7 @@ vector in the live HiGHS model (warm start).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,9 +47,21 @@ class Frontier:
     network: Network
 
 
-def efficient_frontier(data: ChainData, points: int = 7) -> Frontier:
-    """Solve `points` cost-minimal plans at evenly spaced risk caps (see the module docstring)."""
+def efficient_frontier(
+    data: ChainData, points: int = 7, progress: Callable[[int, int], None] | None = None
+) -> Frontier:
+    """Solve `points` cost-minimal plans at evenly spaced risk caps (see the module docstring);
+    `progress(done, total)` is called after each solve (points + 1 of them)."""
     points = max(2, int(points))
+    total = points + 1
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
     net = build_network(data)
 
     def frontier_model() -> pyo.ConcreteModel:
@@ -71,6 +84,7 @@ def efficient_frontier(data: ChainData, points: int = 7) -> Frontier:
         session.use_objective(objective)
         session.set_row_bounds("Risk_Cap", (None,), -math.inf, cap)
         result = session.solve()
+        tick()
         return {"result": result, "risk": _dot(session, risk_vector, "MinRisk")}
 
     rows = []

@@ -68,8 +68,11 @@ def plain(data: ChainData) -> ChainData:
     return out
 
 
-def impact_table(data: ChainData) -> pd.DataFrame:
-    """One row per case: plain, plain + each rule, all rules (the workbook as it is)."""
+def impact_table(
+    data: ChainData, progress: Callable[[int, int], None] | None = None
+) -> pd.DataFrame:
+    """One row per case: plain, plain + each rule, all rules (the workbook as it is);
+    `progress(done, total)` is called as cases finish."""
     base = plain(data)
     cases: list[tuple[str, ChainData]] = [("plain case (no rules)", base)]
     for rule in rules_of(data):
@@ -80,6 +83,8 @@ def impact_table(data: ChainData) -> pd.DataFrame:
     rows = []
     for name, case in cases:
         summary = solve_data(case).solution.summary
+        if progress is not None:
+            progress(len(rows) + 1, len(cases))
         rows.append(
             {
                 "case": name,

@@ -85,6 +85,7 @@ def write_tornado(tornado: Tornado, path: str | Path) -> Path:
     """ReadMe, a tornado chart and the Tornado table ranked by swing."""
     path = Path(path)
     table = tornado.table
+    moving = tornado.moving
     with open_book(path) as book:
         _readme(
             book,
@@ -93,9 +94,13 @@ def write_tornado(tornado: Tornado, path: str | Path) -> Path:
                 f"Each parameter moved down and up by {tornado.pct:g}% alone, all else as in the "
                 "workbook; ranked by the larger absolute change of the objective.",
                 f"Base objective: {tornado.base_objective_usd:,.0f} USD.",
+                "effect: moves (charted), none (no change of the objective beyond rounding; "
+                "listed, not charted) or failed (a point without a plan: see reason).",
+                f"{len(moving)} parameters move the objective, {len(tornado.of('none'))} do "
+                f"not, {len(tornado.of('failed'))} failed.",
             ],
         )
-        chart_ws = book.sheet("Chart") if len(table) else None
+        chart_ws = book.sheet("Chart") if len(moving) else None
         write_table(book, book.sheet("Tornado"), table)
         if chart_ws is None:
             return path
@@ -107,8 +112,8 @@ def write_tornado(tornado: Tornado, path: str | Path) -> Path:
             chart.add_series(
                 {
                     "name": label,
-                    "categories": ["Tornado", 1, 0, len(table), 0],
-                    "values": ["Tornado", 1, col, len(table), col],
+                    "categories": ["Tornado", 1, 0, len(moving), 0],
+                    "values": ["Tornado", 1, col, len(moving), col],
                     "overlap": 100,
                     "gap": 40,
                 }
@@ -116,6 +121,6 @@ def write_tornado(tornado: Tornado, path: str | Path) -> Path:
         chart.set_title({"name": f"Objective change for -/+{tornado.pct:g}% (USD)"})
         chart.set_y_axis({"reverse": True})
         chart.set_x_axis({"name": "change of objective (USD)", "num_format": "#,##0"})
-        chart.set_size({"width": 900, "height": max(320, 22 * len(table))})
+        chart.set_size({"width": 900, "height": max(320, 22 * len(moving))})
         chart_ws.insert_chart(0, 0, chart)
     return path

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 import model.pipeline
 from model.cli import app
-from model.explain import describe, sentences, unmet_reasons
+from model.explain import describe, describe_bound, sentences, unmet_reasons
 from model.network import build_network
 from model.report import write_solution
 from model.results import extract
@@ -294,3 +294,31 @@ def test_cli_reports_no_plan_with_the_conflict(tiny, write_book, tmp_path, monke
         book.close()
     assert summary["status"] == "infeasible"
     assert "cannot all hold together" in summary["explanation"]
+
+
+def test_an_impossible_stock_floor_is_named_with_its_figure(tiny, solve_tables):
+    # 50 t of Dy metal must be in stock at metal_us by the end of 2026, but at most 1 t of Dy
+    # oxide can be bought and the ore gives at most 1000 x 0.0045 x 0.9 = 4.05 t: the floor
+    # (a bound of the Stock variable, not a row) is part of the conflict and is named
+    tiny["MarketPrices"][0]["max_t"] = 1
+    tiny["Stocks"] = [{"site": "metal_us", "element": "Dy", "min_t": 50, "max_t": 60}]
+    run = solve_tables(tiny)
+    assert run.result.status == "infeasible"
+    assert ("Stock", ("metal_us", "Dy", 2026), "lower") in run.result.conflict_bounds
+    text = run.solution.summary["explanation"]
+    assert "the minimum stock of Dy at metal_us in 2026 (50 t)" in text
+    assert "the cap on oxide Dy bought from market_cn in 2026 (1 t)" in text
+
+
+def test_describe_names_rules_and_bounds(tiny_net):
+    _data, net = tiny_net
+    assert describe(net, "Policy", ("cap_cn", "", 2026)) == "policy cap_cn in 2026"
+    assert describe(net, "Policy", ("cap_all", "China", 2026)) == (
+        "policy cap_all for China in 2026"
+    )
+    assert describe_bound(
+        net, "Flow", ("market_cn", "defense", "magnet", "std", 2026), "upper"
+    ) == (
+        "the compliant-chain rule that closes magnet std from market_cn to defense in 2026 "
+        "(market_cn is in a restricted country)"
+    )

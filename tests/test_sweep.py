@@ -316,3 +316,100 @@ def test_sweep_workbook_and_sweeps_sheet(tiny, write_book, tmp_path, monkeypatch
         run_sweep(data, [parse_change("Demand[motors].demand_t = 50,100")]), tmp_path / "s.xlsx"
     )
     assert load_workbook(out)["Sweep"]["A1"].value == "point"
+
+
+# ---------------------------------------------------------------- @years on blank-year rows
+
+
+def _two_years(tiny):
+    tiny["Settings"] = [
+        {"setting": "first_year", "value": 2026},
+        {"setting": "last_year", "value": 2028},
+    ]
+    tiny["Demand"] = [{"segment": "motors", "year": t, "demand_t": 100} for t in (2026, 2027, 2028)]
+    return tiny
+
+
+def test_years_on_a_blank_year_row_split_it(tiny, write_book):
+    # the Dy price row has a blank year (= every year): @2027 caps 2027 alone, the blank row
+    # keeps 2026 and 2028
+    data = load_workbook_data(write_book(_two_years(tiny)))
+    change = parse_change("MarketPrices[market_cn]@2027.max_t = 0")
+    check_change(change, data)  # a key naming fewer columns than the sheet's key is fine
+    case = data.copy()
+    apply_change(case, change)
+    prices = case.tables["MarketPrices"]
+    assert sorted(y for y in prices["year"] if y is not None) == [2027]
+    assert prices.loc[prices["year"] == 2027, "max_t"].tolist() == [0]
+    assert prices.loc[prices["year"].isna(), "max_t"].tolist() == [None]
+    assert data.tables["MarketPrices"]["year"].isna().all()  # the original is untouched
+    run = solve_data(case)
+    bought = {t: run.result.values["Flow"].get(("market_cn", "metal_us", "oxide", "Dy", t), 0.0)
+              for t in (2026, 2027, 2028)}  # fmt: skip
+    assert bought[2027] == 0.0
+    assert bought[2026] == pytest.approx(DY_BOUGHT) and bought[2028] == pytest.approx(DY_BOUGHT)
+
+
+def test_years_on_a_blank_year_row_keep_a_row_of_its_own_year(tiny, write_book):
+    tiny = _two_years(tiny)
+    tiny["MarketPrices"].append(
+        {"site": "market_cn", "commodity": "oxide", "item": "Dy", "year": 2028,
+         "price_usd_per_kg": 900}
+    )  # fmt: skip
+    data = load_workbook_data(write_book(tiny))
+    case = data.copy()
+    apply_change(
+        case, parse_change("MarketPrices[market_cn,oxide,Dy]@2027-2030.price_usd_per_kg *= 2")
+    )
+    prices = case.tables["MarketPrices"].set_index("year", drop=False)
+    # 2027 split from the blank row (400 x 2); 2028 has its own row (900 x 2); no copies past
+    # the horizon; the blank row stays at 400 for 2026
+    assert sorted(prices["year"].dropna()) == [2027, 2028]
+    assert prices.loc[2027, "price_usd_per_kg"] == 800
+    assert prices.loc[2028, "price_usd_per_kg"] == 1800
+    assert prices.loc[prices["year"].isna(), "price_usd_per_kg"].tolist() == [400]
+
+
+# ---------------------------------------------------------------- tornado: folding and failures
+
+
+def test_tornado_folds_parameters_that_move_nothing_and_reports_failed_points(tiny, write_book):
+    # A floor of 50 t Dy metal in stock at metal_us with Dy oxide capped at 60 t: cutting the
+    # cap by 20% (48 t oxide = 41.8 t metal, plus at most 1000 x 0.0045 x 0.871 = 3.9 t from
+    # the ore) cannot keep the floor, so that point has no plan.
+    tiny["MarketPrices"][0]["max_t"] = 60
+    tiny["Stocks"] = [{"site": "metal_us", "element": "Dy", "min_t": 50, "max_t": 60}]
+    data = load_workbook_data(write_book(tiny))
+    cap = "MarketPrices[market_cn,oxide,Dy].max_t"
+    tornado = run_tornado(data, 20, [cap, "Sites[sep_us].capacity_t", "Demand[motors].demand_t"])
+    table = tornado.table.set_index("parameter")
+    assert table.loc["Demand[motors].demand_t", "effect"] == "moves"
+    assert table.loc["Sites[sep_us].capacity_t", "effect"] == "none"
+    assert table.loc[cap, "effect"] == "failed"
+    assert table.loc[cap, "reason"].startswith("-20%: infeasible")
+    assert list(tornado.table["effect"]) == ["moves", "none", "failed"]
+    assert list(tornado.moving.index) == [0]
+
+
+def test_tornado_command_prints_folded_and_failed_parameters(tiny, write_book, tmp_path):
+    tiny["MarketPrices"][0]["max_t"] = 60
+    tiny["Stocks"] = [{"site": "metal_us", "element": "Dy", "min_t": 50, "max_t": 60}]
+    path = write_book(tiny)
+    out = tmp_path / "tornado.xlsx"
+    cap = "MarketPrices[market_cn,oxide,Dy].max_t"
+    result = CliRunner().invoke(
+        app,
+        ["tornado", str(path), "-o", str(out), "--param", cap, "--param",
+         "Sites[sep_us].capacity_t", "--param", "Demand[motors].demand_t"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stderr.split())
+    assert "1 parameter(s) do not move the objective: Sites[sep_us].capacity_t." in text
+    assert f"failed {cap}: -20%: infeasible" in text
+    book = load_workbook(out, read_only=True)
+    rows = list(book["Tornado"].iter_rows(values_only=True))
+    book.close()
+    header = rows[0]
+    assert "reason" in header and "effect" in header
+    reasons = {r[0]: r[header.index("reason")] for r in rows[1:]}
+    assert reasons[cap].startswith("-20%: infeasible")
