@@ -718,7 +718,7 @@ def test_misspelt_optional_column_is_named_with_the_column_meant(tiny, write_boo
         ws.delete_cols(SHEETS_BY_NAME["Countries"].names.index("risk_score") + 1)
 
     path = edit(write_book(tiny), drop_risk_score)
-    data, findings = check(path)
+    _data, findings = check(path)
     header = [c.value for c in next(load_workbook(path, read_only=True)["Countries"].rows)]
     where = f"Countries!{get_column_letter(header.index('risk_scor') + 1)}1"
     f = finding_at(findings, where, "'risk_scor'", "did you mean 'risk_score'?", severity="warning")
@@ -731,7 +731,7 @@ def test_misspelt_required_column_error_suggests_the_header_to_rename(tiny, writ
     def misspell(book):
         book["Sites"][f"{column}1"] = "contry"
 
-    data, findings = check(edit(write_book(tiny), misspell))
+    _data, findings = check(edit(write_book(tiny), misspell))
     f = finding_at(findings, "Sites!1:1", "required column country", "did you mean 'contry'?")
     assert f"rename the header cell 'contry' (Sites!{column}1) to country" in f.hint
 
@@ -773,7 +773,7 @@ def test_rule_on_a_renamed_column_names_the_row_not_a_column_name(tiny, write_bo
     def rename(book):
         book["Sites"][f"{column}1"] = "capacity (t)"
 
-    data, findings = check(edit(write_book(tiny), rename))
+    _data, findings = check(edit(write_book(tiny), rename))
     cells = {f.cell for f in findings if "capacity_t is required" in f.message}
     assert "Sites!2:2" in cells
     assert not any("capacity_t2" in f.cell for f in findings)
