@@ -20,8 +20,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.base_case import base_case_tables  # noqa: E402
-from model.input_writer import write_input_workbook  # noqa: E402
+from model.examples.base_case import base_case_tables  # noqa: E402
+from model.workbook.writer import write_input_workbook  # noqa: E402
 
 
 @dataclass(frozen=True)

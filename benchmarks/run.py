@@ -38,10 +38,10 @@ def export_mps(workbook: str, mps: str) -> dict:
     """Write the workbook's LP as MPS for HiGHS alone (called in a child of its own, so the
     export costs neither time nor memory in the timed run)."""
     sys.path.insert(0, str(ROOT))
-    from model.build import build_model
-    from model.network import build_network
-    from model.pipeline import open_session
-    from model.validate import load_workbook_data
+    from model.api import open_session
+    from model.chain.network import build_network
+    from model.lp.build import build_model
+    from model.workbook.validate import load_workbook_data
 
     net = build_network(load_workbook_data(workbook))
     open_session(lambda: build_model(net), 3600).highs.writeModel(mps)
@@ -54,10 +54,10 @@ def pipeline(workbook: str, out: str) -> dict:
     `import_s` (Python start-up excluded) comes before it."""
     start = time.perf_counter()
     sys.path.insert(0, str(ROOT))
-    from model.pipeline import solve_data
-    from model.reader import read_workbook
-    from model.report import write_solution
-    from model.validate import parse_book
+    from model.api import solve_data
+    from model.report.solution import write_solution
+    from model.workbook.reader import read_workbook
+    from model.workbook.validate import parse_book
 
     t = {"import_s": time.perf_counter() - start}
     clock = time.perf_counter()
@@ -111,9 +111,9 @@ def sweep_at(workbook: str, points: str) -> dict:
     """A price sweep on the persistent model (called in a child): wall time against the sum of
     HiGHS's warm re-solve times."""
     sys.path.insert(0, str(ROOT))
-    from model.changes import parse_change
-    from model.sweep import run_sweep
-    from model.validate import load_workbook_data
+    from model.studies.sweep import run_sweep
+    from model.workbook.changes import parse_change
+    from model.workbook.validate import load_workbook_data
 
     data = load_workbook_data(workbook)
     n = int(points)

@@ -20,16 +20,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__
-from .changes import Change, ChangeError, check_change, parse_change
-from .data import ChainData
-from .explain import sentences, unmet_reasons
-from .findings import Finding, InputError, errors_in
-from .pipeline import Run, check_book, solve_data
-from .reader import RawBook, lock_file, read_workbook
-from .report import summary_json, write_solution
-from .terms import COST_COMPONENTS
-from .validate import parse_book
+from model import __version__
+from model.api import Run, check_book, solve_data
+from model.findings import Finding, InputError, errors_in
+from model.lp.terms import COST_COMPONENTS
+from model.report.solution import summary_json, write_solution
+from model.results.explain import sentences, unmet_reasons
+from model.workbook.changes import Change, ChangeError, check_change, parse_change
+from model.workbook.data import ChainData
+from model.workbook.reader import RawBook, lock_file, read_workbook
+from model.workbook.validate import parse_book
 
 # Commands other than solve and validate import what they need when they run, so that the
 # everyday `solve` starts quickly.
@@ -189,7 +189,7 @@ def _report_findings(workbook: Path, findings: list[Finding], json_out: bool) ->
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def template(output: Path, force: bool) -> None:
     """Write a blank input workbook to OUTPUT: every sheet, column, dropdown and a ReadMe."""
-    from .template import write_template
+    from model.workbook.template import write_template
 
     try:
         write_template(output, force=force)
@@ -210,8 +210,8 @@ def template(output: Path, force: bool) -> None:
 @output_option("frontier")
 def frontier(workbook: Path, points: int, output: Path | None) -> None:
     """Trace the cost-risk efficient frontier (epsilon-constraint on risk)."""
-    from .frontier import efficient_frontier
-    from .report import write_frontier
+    from model.report.solution import write_frontier
+    from model.studies.frontier import efficient_frontier
 
     out = _output_path(workbook, output, "frontier")
     data = _load_or_exit(workbook)
@@ -246,8 +246,8 @@ def frontier(workbook: Path, points: int, output: Path | None) -> None:
 @output_option("impact")
 def impact(workbook: Path, output: Path | None) -> None:
     """What each policy, contract, stock, tariff and compliance rule changes in cost and risk."""
-    from .impact import impact_table
-    from .report import write_table_book
+    from model.report.solution import write_table_book
+    from model.studies.impact import impact_table
 
     out = _output_path(workbook, output, "impact")
     data = _load_or_exit(workbook)
@@ -343,8 +343,8 @@ def sweep(
     output: Path | None,
 ) -> None:
     """Solve every combination of the changes' values on one persistent model."""
-    from .report_sweeps import write_sweep
-    from .sweep import run_sweep
+    from model.report.studies import write_sweep
+    from model.studies.sweep import run_sweep
 
     out = _output_path(workbook, output, "sweep")
     data = _load_or_exit(workbook)
@@ -392,8 +392,8 @@ def tornado(
     output: Path | None,
 ) -> None:
     """Rank parameters by how much moving them -/+pct changes the objective."""
-    from .report_sweeps import write_tornado
-    from .tornado import run_tornado
+    from model.report.studies import write_tornado
+    from model.studies.tornado import run_tornado
 
     out = _output_path(workbook, output, "tornado")
     data = _load_or_exit(workbook)

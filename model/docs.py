@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .schema import SETTINGS, SHEETS, Column
+from model.workbook.schema import SETTINGS, SHEETS, Column
 
 
 def default_text(col: Column) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from model.examples import tiny_tables
-from model.input_writer import write_input_workbook
-from model.pipeline import Run, solve_workbook
+from model.api import Run, solve_workbook
+from model.examples.tiny import tiny_tables
+from model.workbook.writer import write_input_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from model.pipeline import Run
+from model.api import Run
 
 TOL = 1e-6
 

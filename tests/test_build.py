@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyomo.environ as pyo
 import pytest
 
-from model.build import build_model
-from model.network import build_network
-from model.terms import discounted_cost_terms, merged
-from model.validate import load_workbook_data
+from model.chain.network import build_network
+from model.lp.build import build_model
+from model.lp.terms import discounted_cost_terms, merged
+from model.workbook.validate import load_workbook_data
 
 pytestmark = pytest.mark.build
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import flat, invoke, sha256
 from openpyxl import load_workbook
 
-from model.terms import COST_COMPONENTS
+from model.lp.terms import COST_COMPONENTS
 
 pytestmark = pytest.mark.cli
 
@@ -330,8 +330,8 @@ def test_installed_command_prints_only_json_on_stdout_for_every_command(bad_book
     # installed command's stdout parses whole, for solve, validate and the version
     path, _cells = bad_book
     tiny = tmp_path / "tiny.xlsx"
-    from model.examples import tiny_tables
-    from model.input_writer import write_input_workbook
+    from model.examples.tiny import tiny_tables
+    from model.workbook.writer import write_input_workbook
 
     write_input_workbook(tiny_tables(), tiny)
     solved = _run([*_command(), "solve", "tiny.xlsx", "-o", "plan.xlsx", "--json"], tmp_path)

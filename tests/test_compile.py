@@ -10,13 +10,13 @@ import pyomo.core as pyo
 import pytest
 from pyomo.repn.standard_repn import generate_standard_repn
 
-from model.build import build_model
-from model.compile import ConstantConstraintError, NonlinearModelError, compile_lp
-from model.examples import tiny_tables
-from model.input_writer import write_input_workbook
-from model.network import build_network
-from model.solve import LpSession
-from model.validate import load_workbook_data
+from model.chain.network import build_network
+from model.examples.tiny import tiny_tables
+from model.lp.build import build_model
+from model.solver.compile import ConstantConstraintError, NonlinearModelError, compile_lp
+from model.solver.session import LpSession
+from model.workbook.validate import load_workbook_data
+from model.workbook.writer import write_input_workbook
 
 pytestmark = pytest.mark.build
 

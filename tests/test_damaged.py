@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from model.examples import tiny_tables
+from model.api import check_book
+from model.examples.tiny import tiny_tables
 from model.findings import errors_in
-from model.pipeline import check_book
-from model.reader import read_workbook
-from model.schema import SETTINGS_BY_NAME, SHEETS, SHEETS_BY_NAME, Column
+from model.workbook.reader import read_workbook
+from model.workbook.schema import SETTINGS_BY_NAME, SHEETS, SHEETS_BY_NAME, Column
 
 pytestmark = pytest.mark.schema
 

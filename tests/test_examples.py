@@ -10,11 +10,11 @@ import pytest
 from conftest import INPUTS, ROOT
 from invariants import check_all
 
-from model.base_case import base_case_tables
+from model.api import solve_workbook
 from model.docs import workbook_reference
-from model.examples import tiny_tables
-from model.pipeline import solve_workbook
-from model.validate import load_workbook_data
+from model.examples.base_case import base_case_tables
+from model.examples.tiny import tiny_tables
+from model.workbook.validate import load_workbook_data
 
 PINNED = ROOT / "tests" / "regression" / "base_case.json"
 

@@ -14,14 +14,14 @@ from click.testing import CliRunner
 from conftest import flat
 from openpyxl import load_workbook
 
-import model.pipeline
+import model.api
+from model.chain.network import build_network
 from model.cli import app
-from model.explain import describe, describe_bound, sentences, unmet_reasons
-from model.network import build_network
-from model.report import write_solution
-from model.results import extract
-from model.solve import SolveResult, solve_model
-from model.validate import load_workbook_data
+from model.report.solution import write_solution
+from model.results.explain import describe, describe_bound, sentences, unmet_reasons
+from model.results.tables import extract
+from model.solver.session import SolveResult, solve_model
+from model.workbook.validate import load_workbook_data
 
 pytestmark = pytest.mark.hand
 
@@ -257,7 +257,7 @@ def test_infeasible_without_conflict_gives_the_message(tiny_net):
 
 def test_infeasible_tiny_model_names_the_magnet_capacity(tiny_net):
     data, net = tiny_net
-    m = force_make(model.pipeline.build_model(net))
+    m = force_make(model.api.build_model(net))
     result = solve_model(m)
     assert result.status == "infeasible"
     assert ("Capacity", ("magnet_us", 2026)) in result.conflict
@@ -270,15 +270,15 @@ def test_infeasible_tiny_model_names_the_magnet_capacity(tiny_net):
 
 def test_conflict_of_the_tiny_model_is_irreducible(tiny_net):
     _data, net = tiny_net
-    m = force_make(model.pipeline.build_model(net))
+    m = force_make(model.api.build_model(net))
     result = solve_model(m)
     assert result.status == "infeasible"
     assert_irreducible(m, result.conflict)
 
 
 def test_cli_reports_no_plan_with_the_conflict(tiny, write_book, tmp_path, monkeypatch):
-    build = model.pipeline.build_model
-    monkeypatch.setattr(model.pipeline, "build_model", lambda net: force_make(build(net)))
+    build = model.api.build_model
+    monkeypatch.setattr(model.api, "build_model", lambda net: force_make(build(net)))
     out = tmp_path / "out.xlsx"
     result = CliRunner().invoke(app, ["solve", str(write_book(tiny)), "-o", str(out)])
     assert result.exception is None or isinstance(result.exception, SystemExit)

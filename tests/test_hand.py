@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.examples import TINY_FIGURES as F
+from model.examples.tiny import TINY_FIGURES as F
 
 pytestmark = pytest.mark.hand
 

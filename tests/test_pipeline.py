@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.pipeline import solve_data
-from model.validate import load_workbook_data
+from model.api import solve_data
+from model.workbook.validate import load_workbook_data
 
 BASE_CASE = Path(__file__).resolve().parents[1] / "inputs" / "base_case.xlsx"
 

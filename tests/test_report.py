@@ -196,7 +196,7 @@ def test_element_balance_keeps_a_year_when_no_plant_operates(tiny, solve_tables)
 def test_text_that_looks_like_a_formula_or_link_stays_text(tmp_path):
     import pandas as pd
 
-    from model.xlsx import open_book
+    from model.report.xlsx import open_book
 
     frame = pd.DataFrame(
         {"name": ["=SUM(A1:A9)", "https://example.com", "+1"], "t": [1.5, 2.0, 3.0]}

@@ -16,8 +16,8 @@ from conftest import flat, invoke
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from model.examples import tiny_tables
-from model.schema import SETTINGS, SHEETS, SHEETS_BY_NAME, STAGES
+from model.examples.tiny import tiny_tables
+from model.workbook.schema import SETTINGS, SHEETS, SHEETS_BY_NAME, STAGES
 
 pytestmark = pytest.mark.cli
 

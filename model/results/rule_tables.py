@@ -1,0 +1,177 @@
+"""Tables for risk and the planner's rules: Risk, Policies, Contracts, Stocks, Compliance."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from model.chain.network import Network
+from model.lp.terms import evaluate, policy_parts, policy_terms, throughput_terms
+from model.solver.session import SolveResult
+
+KUSD = 1000.0
+TOL = 1e-6
+
+
+def risk_table(net: Network, values: dict) -> pd.DataFrame:
+    """Risk by country, stage and year: t handled x risk score x value at risk (USD)."""
+    rows: dict[tuple[str, str, int], dict[str, float]] = defaultdict(
+        lambda: {"handled_t": 0.0, "risk_usd": 0.0}
+    )
+    for i, info in net.sites.items():
+        weight = net.risk_usd_per_kg(i)
+        for t in net.site_years[i]:
+            handled = evaluate(throughput_terms(net, i, t), values)
+            if handled <= TOL:
+                continue
+            row = rows[info.country, info.stage, t]
+            row["handled_t"] += handled
+            row["risk_usd"] += handled * weight * KUSD
+    frame = pd.DataFrame(
+        [
+            {
+                "country": c,
+                "stage": s,
+                "year": t,
+                **v,
+                "discounted_risk_usd": v["risk_usd"] * net.discount[t],
+            }
+            for (c, s, t), v in rows.items()
+        ],
+        columns=["country", "stage", "year", "handled_t", "risk_usd", "discounted_risk_usd"],
+    )
+    return frame.sort_values(["year", "stage", "country"]).reset_index(drop=True)
+
+
+def policy_table(net: Network, result: SolveResult) -> pd.DataFrame:
+    """Per policy and year: achieved value, limit, binding, shadow price and violation.
+
+    achieved is a share (group / total) for share policies and t handled for bans;
+    shadow_price_usd_per_kg is what relaxing the policy by one kg would save (the dual's size,
+    in that year's USD per kg; 0 when it does not bind); violation_t is the t beyond the limit
+    (soft policies only).
+    """
+    values, duals = result.values, result.duals.get("Policy", {})
+    rows = []
+    for p in net.policies:
+        group_terms, total_terms = policy_parts(net, p)
+        group, total = evaluate(group_terms, values), evaluate(total_terms, values)
+        lhs = evaluate(policy_terms(net, p), values)
+        violation = values.get("Violation", {}).get(p.key, 0.0)
+        dual = abs(duals.get(p.key, 0.0)) / net.discount[p.year]
+        slack = abs(lhs + (violation if p.sense == ">=" else -violation))
+        is_ban = p.type == "ban_country"
+        rows.append(
+            {
+                "policy": p.policy,
+                "type": p.type,
+                "stage": p.stage or "",
+                "element": p.elements[0] if len(p.elements) == 1 else "all",
+                "country": p.country or "",
+                "region": p.region or "",
+                "year": p.year,
+                "achieved": group if is_ban else (group / total if total > TOL else None),
+                "limit": 0.0 if is_ban else p.value,
+                "group_t": group,
+                "total_t": total,
+                "binding": bool(
+                    p.key in duals and slack <= 1e-6 * max(1.0, total) and abs(dual) > 1e-9
+                ),
+                "shadow_price_usd_per_kg": dual,
+                "violation_t": violation,
+                "penalty_usd_per_kg": p.penalty_usd_per_kg,
+            }
+        )
+    columns = [
+        "policy",
+        "type",
+        "stage",
+        "element",
+        "country",
+        "region",
+        "year",
+        "achieved",
+        "limit",
+        "group_t",
+        "total_t",
+        "binding",
+        "shadow_price_usd_per_kg",
+        "violation_t",
+        "penalty_usd_per_kg",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def contract_table(net: Network, values: dict) -> pd.DataFrame:
+    """Per contract and year: take, limits, take-or-pay shortfall and payment."""
+    rows = []
+    for k in net.contracts:
+        for t in k.years:
+            take = evaluate(throughput_terms(net, k.site, t), values)
+            shortfall = values.get("Shortfall", {}).get((k.contract, t), 0.0)
+            price = k.unit_price(net.sites[k.site].cost_usd_per_kg)
+            rows.append(
+                {
+                    "contract": k.contract,
+                    "site": k.site,
+                    "year": t,
+                    "take_t": take,
+                    "min_t": k.min_t if k.binding else None,
+                    "max_t": k.max_t,
+                    "shortfall_t": shortfall,
+                    "price_usd_per_kg": price,
+                    "payment_usd": (take + shortfall) * price * KUSD,
+                }
+            )
+    columns = [
+        "contract",
+        "site",
+        "year",
+        "take_t",
+        "min_t",
+        "max_t",
+        "shortfall_t",
+        "price_usd_per_kg",
+        "payment_usd",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def stock_table(net: Network, values: dict) -> pd.DataFrame:
+    """End-of-year stock levels with their bounds and holding cost."""
+    rows = []
+    for (i, e), stock in net.stocks.items():
+        for t in net.years:
+            level = values.get("Stock", {}).get((i, e, t), 0.0)
+            rows.append(
+                {
+                    "site": i,
+                    "element": e,
+                    "year": t,
+                    "stock_t": level,
+                    "min_t": stock.min_t,
+                    "max_t": stock.max_t,
+                    "holding_cost_usd": level * stock.holding_usd_per_kg_yr * KUSD,
+                }
+            )
+    columns = ["site", "element", "year", "stock_t", "min_t", "max_t", "holding_cost_usd"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def compliance_table(net: Network, values: dict) -> pd.DataFrame:
+    """For segments that require compliant chains: magnets received and their compliant part."""
+    rows = []
+    flows, comp = values.get("Flow", {}), values.get("Comp", {})
+    for s, years in net.compliant_segments.items():
+        for t in sorted(years):
+            arcs = net.inflows.get((s, t), [])
+            rows.append(
+                {
+                    "segment": s,
+                    "year": t,
+                    "received_t": sum(flows.get(f, 0.0) for f in arcs),
+                    "compliant_t": sum(comp.get(f, 0.0) for f in arcs),
+                }
+            )
+    return pd.DataFrame(rows, columns=["segment", "year", "received_t", "compliant_t"])

@@ -1,0 +1,447 @@
+"""Turn a solve into tidy tables (one row per key and year, units in column names).
+
+Money in the tables is in USD of the row's own year (undiscounted) unless the column says
+`discounted`; the Summary's cost figures are discounted to first_year and add up to the
+objective. Duals come from the solver in discounted kUSD/t = USD/kg; dividing by the year's
+discount factor gives that year's USD/kg.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from model import __version__
+from model.chain.network import Network
+from model.lp.terms import (
+    COST_COMPONENTS,
+    COST_LABELS,
+    MARKET_STAGE,
+    cost_terms,
+    element_terms,
+    evaluate,
+    magnet_metal_terms,
+    recycled_metal_terms,
+    stage_element_terms,
+)
+from model.lp.terms import throughput_terms as _throughput
+from model.results.explain import sentences, unmet_reasons
+from model.results.ranging import ranging_table
+from model.results.rule_tables import (
+    compliance_table,
+    contract_table,
+    policy_table,
+    risk_table,
+    stock_table,
+)
+from model.solver.session import SolveResult
+from model.workbook.data import ChainData
+
+EPS = 1e-7
+# headline figures of a plan, as tabulated by sweeps and the frontier
+KPIS = (
+    "objective_usd",
+    "total_cost_usd",
+    "risk_usd",
+    "unmet_t",
+    "restricted_share_mine",
+    "restricted_share_separation",
+    "restricted_share_metal",
+    "restricted_share_magnet",
+    "top_country_magnet",
+    "top_country_share_magnet",
+    "heavy_self_sufficiency",
+    "recycled_share",
+)
+KUSD = 1000.0  # model money unit: thousand USD
+
+
+@dataclass
+class Solution:
+    """Everything a report needs, as plain data."""
+
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    heavy: list[str] = field(default_factory=list)  # heavy elements, for the balance charts
+
+
+def extract(data: ChainData, net: Network, result: SolveResult, full: bool = True) -> Solution:
+    """Summary and tables of a solve; only the Summary when there is no plan.
+
+    With full=False (sweeps) only the tables the Summary's figures need are made.
+    """
+    summary: dict[str, Any] = {
+        "status": result.status,
+        "message": result.message,
+        "objective_usd": None if result.objective is None else result.objective * KUSD,
+    }
+    if not result.ok:
+        summary["explanation"] = " ".join(sentences(net, result, unmet_reasons(net, result)))
+        summary.update(_provenance(data, result))
+        return Solution(summary)
+    values = result.values
+    busy = _busy_site_years(values)
+    costs = _costs(net, values)
+    demand = _demand(net, values, result.duals)
+    tables = {
+        "Costs": costs,
+        "Demand": demand,
+        "Shares": _shares(net, values, busy),
+        "Risk": risk_table(net, values),
+    }
+    if full:
+        tables.update(
+            {
+                "Flows": _flows(net, values),
+                "Sites": _sites(data, net, values, result.duals),
+                "Unused": _unused(net, values),
+                "Marginals": _marginals(net, result.duals),
+                "ElementBalance": _element_balance(net, values, busy),
+                "Explanations": unmet_reasons(net, result),
+                "Ranging": ranging_table(net, result),
+            }
+        )
+        order = ["Costs", "Flows", "Sites", "Demand", "Shares", "Unused", "Marginals"]
+        order += ["ElementBalance", "Risk", "Ranging", "Explanations"]
+        tables = {name: tables[name] for name in order}
+    if full and net.policies:
+        tables["Policies"] = policy_table(net, result)
+    if full and net.contracts:
+        tables["Contracts"] = contract_table(net, values)
+    if full and net.stocks:
+        tables["Stocks"] = stock_table(net, values)
+    if full and net.compliant_segments:
+        tables["Compliance"] = compliance_table(net, values)
+    total = float(costs["discounted_cost_usd"].sum())
+    summary["total_cost_usd"] = total
+    summary["risk_usd"] = float(tables["Risk"]["discounted_risk_usd"].sum())
+    summary["risk_weight"] = net.risk_weight
+    by_component = costs.groupby("component", sort=False)["discounted_cost_usd"].sum()
+    for component in COST_COMPONENTS:
+        summary[f"{component}_usd"] = float(by_component.get(component, 0.0))
+    summary["demand_t"] = float(demand["demand_t"].sum())
+    summary["served_t"] = float(demand["served_t"].sum())
+    summary["unmet_t"] = float(demand["unmet_t"].sum())
+    if full:
+        explained = sentences(net, result, tables["Explanations"])
+        summary["explanation"] = " ".join(explained) if explained else "All demand is served."
+    summary.update(_kpis(tables["Shares"], net, values))
+    summary.update(_provenance(data, result))
+    heavy = [e for e in net.elements if e in net.heavy]
+    return Solution(summary, tables, heavy)
+
+
+def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
+    import pyomo.version
+
+    out: dict[str, Any] = {
+        "input_file": data.source.name if data.source else "",
+        "input_sha256": data.sha256,
+        "mine2magnet_version": __version__,
+        "pyomo_version": pyomo.version.version,
+        "solver": result.solver,
+    }
+    out.update(result.stats)
+    out.update(result.timings)
+    return out
+
+
+def _costs(net: Network, values: dict) -> pd.DataFrame:
+    """Cost per component and year: its terms (terms.cost_terms) evaluated group by group as
+    they are made, in that year's USD and discounted."""
+    totals: dict[tuple[str, int], float] = defaultdict(float)
+    for component, t, terms in cost_terms(net):
+        totals[component, t] += evaluate(terms, values)
+    rows = []
+    for component in COST_COMPONENTS:
+        for t in net.years:
+            value = totals.get((component, t), 0.0) * KUSD
+            rows.append(
+                {
+                    "component": component,
+                    "description": COST_LABELS[component],
+                    "year": t,
+                    "cost_usd": value,
+                    "discount_factor": net.discount[t],
+                    "discounted_cost_usd": value * net.discount[t],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _flows(net: Network, values: dict) -> pd.DataFrame:
+    rows = []
+    for f, t_moved in values["Flow"].items():
+        if t_moved <= EPS:
+            continue
+        i, j, c, x, t = f
+        unit = (
+            net.purchase.get(f, 0.0)
+            - net.sale.get(f, 0.0)
+            + net.transport.get(f, 0.0)
+            + net.tariff.get(f, 0.0)
+        )
+        rows.append(
+            {
+                "from": i,
+                "to": j,
+                "stage": net.stage(i),
+                "to_stage": net.stage(j) if j in net.sites else "segment",
+                "commodity": c,
+                "item": x,
+                "year": t,
+                "t": t_moved,
+                "from_country": net.sites[i].country,
+                "to_region": net.region(j),
+                "price_usd_per_kg": net.purchase.get(f, 0.0) - net.sale.get(f, 0.0),
+                "transport_usd_per_kg": net.transport.get(f, 0.0),
+                "tariff_usd_per_kg": net.tariff.get(f, 0.0),
+                "cost_usd": unit * t_moved * KUSD,
+            }
+        )
+    columns = ["from", "to", "stage", "to_stage", "commodity", "item", "year", "t"]
+    frame = pd.DataFrame(rows)
+    return (
+        frame.sort_values(["year", "stage", "from", "to"])
+        if rows
+        else pd.DataFrame(columns=columns)
+    )
+
+
+def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataFrame:
+    names = dict(zip(data.tables["Sites"]["site"], data.tables["Sites"]["name"], strict=True))
+    cap_duals = duals.get("Capacity", {})
+    unused = defaultdict(float)
+    for (i, _e, t), v in values["Unused"].items():
+        unused[i, t] += v
+    rows = []
+    for i, info in net.sites.items():
+        for t in net.site_years[i]:
+            through = evaluate(_throughput(net, i, t), values)
+            cap = net.cap_t.get((i, t))
+            rows.append(
+                {
+                    "site": i,
+                    "name": names.get(i) or i,
+                    "stage": info.stage,
+                    "country": info.country,
+                    "year": t,
+                    "throughput_t": through,
+                    "capacity_t": cap,
+                    "utilisation": through / cap if cap else None,
+                    "capacity_value_usd_per_kg": -cap_duals.get((i, t), 0.0) / net.discount[t]
+                    if cap is not None
+                    else None,
+                    "unused_t": unused.get((i, t), 0.0),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _demand(net: Network, values: dict, duals: dict) -> pd.DataFrame:
+    rows = []
+    marginal = duals.get("Demand_Balance", {})
+    for (s, t), demand in net.demand_t.items():
+        unmet = values["Unmet"].get((s, t), 0.0)
+        rows.append(
+            {
+                "segment": s,
+                "year": t,
+                "demand_t": demand,
+                "served_t": demand - unmet,
+                "unmet_t": unmet,
+                "marginal_usd_per_kg": marginal.get((s, t), 0.0) / net.discount[t],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _busy_site_years(values: dict) -> set[tuple[str, int]]:
+    """(site, year) pairs with a non-zero flow in or out. What a site handles in a year is a
+    sum over its flows that year, or over magnets made, which are shipped the same year, so
+    every other site-year handles nothing and need not be evaluated."""
+    busy = set()
+    for (i, j, _c, _x, t), v in values["Flow"].items():
+        if v:
+            busy.add((i, t))
+            busy.add((j, t))
+    return busy
+
+
+def _shares(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFrame:
+    """t of each element handled per stage, country and year, and its share of the stage.
+
+    Market purchases count at the stage whose product they are (oxide at separation, metal at
+    metal, magnets at magnet), under the market's country.
+    """
+    handled: dict[tuple[str, str, str, int], float] = defaultdict(float)
+    for i, info in net.sites.items():
+        stages = set(MARKET_STAGE.values()) if info.stage == "market" else {info.stage}
+        for stage in stages:
+            for t in net.site_years[i]:
+                if (i, t) not in busy:
+                    continue
+                for e in net.elements:
+                    amount = evaluate(stage_element_terms(net, stage, e, t, [i]), values)
+                    if amount > EPS:
+                        handled[stage, info.country, e, t] += amount
+    frame = pd.DataFrame(
+        [
+            {"stage": s, "country": c, "element": e, "year": t, "t": v}
+            for (s, c, e, t), v in handled.items()
+        ],
+        columns=["stage", "country", "element", "year", "t"],
+    )
+    totals = frame.groupby(["stage", "element", "year"])["t"].transform("sum")
+    frame["share"] = frame["t"] / totals
+    return frame.sort_values(["stage", "element", "year", "country"]).reset_index(drop=True)
+
+
+BALANCE_COLUMNS = [
+    "separated_t",
+    "recycled_t",
+    "bought_oxide_t",
+    "bought_metal_t",
+    "in_bought_magnets_t",
+    "used_in_magnets_t",
+    "delivered_in_magnets_t",
+    "sold_t",
+    "unused_t",
+]
+
+
+def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFrame:
+    """Where each element comes from and goes, per year, in t of metal equivalent
+    (oxide x oxide_to_metal), so supply and use add up across forms."""
+    table: dict[tuple[str, int], dict[str, float]] = defaultdict(
+        lambda: dict.fromkeys(BALANCE_COLUMNS, 0.0)
+    )
+    flows = values["Flow"]
+    for i, info in net.sites.items():
+        for t in net.site_years[i]:
+            if (i, t) not in busy:
+                continue
+            for e in net.elements:
+                metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
+                amount = evaluate(element_terms(net, i, e, t), values)
+                if info.stage == "separation":
+                    table[e, t]["separated_t"] += amount * metal_eq
+                elif info.stage == "recycling":
+                    table[e, t]["recycled_t"] += amount * metal_eq
+                elif info.stage == "magnet":
+                    table[e, t]["used_in_magnets_t"] += amount
+    for f, v in flows.items():
+        if v <= EPS:
+            continue
+        i, j, c, _x, t = f
+        for e in net.elements:
+            content = net.content(f, e) * v
+            if content <= EPS:
+                continue
+            metal_eq = net.oxide_to_metal[e] if c == "oxide" else 1.0
+            if net.stage(i) == "market":
+                key = {"oxide": "bought_oxide_t", "metal": "bought_metal_t"}.get(
+                    c, "in_bought_magnets_t"
+                )
+                table[e, t][key] += content * metal_eq
+            if j not in net.sites:
+                table[e, t]["delivered_in_magnets_t"] += content
+            elif net.stage(j) == "market":
+                table[e, t]["sold_t"] += content * metal_eq
+    for (i, e, t), v in values["Unused"].items():
+        metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
+        table[e, t]["unused_t"] += v * metal_eq
+    rows = [{"element": e, "year": t, **table[e, t]} for e in net.elements for t in net.years]
+    frame = pd.DataFrame(rows, columns=["element", "year", *BALANCE_COLUMNS])
+    return frame.sort_values(["element", "year"]).reset_index(drop=True)
+
+
+def _unused(net: Network, values: dict) -> pd.DataFrame:
+    """Output made but neither used nor sold, and swarf not sent to a recycler."""
+    rows = []
+    for (i, e, t), v in values["Unused"].items():
+        if v > EPS:
+            commodity = net.output_form(i)
+            rows.append(
+                {
+                    "site": i,
+                    "stage": net.stage(i),
+                    "commodity": commodity,
+                    "item": e,
+                    "year": t,
+                    "t": v,
+                }
+            )
+    for m, g, t in net.make:
+        made = values["Make"].get((m, g, t), 0.0)
+        sent = sum(values["Flow"].get(f, 0.0) for f in net.shipped.get((m, "scrap", g, t), ()))
+        lost = net.sites[m].swarf_share * made - sent
+        if lost > EPS:
+            rows.append(
+                {
+                    "site": m,
+                    "stage": "magnet",
+                    "commodity": "swarf",
+                    "item": g,
+                    "year": t,
+                    "t": lost,
+                }
+            )
+    return pd.DataFrame(rows, columns=["site", "stage", "commodity", "item", "year", "t"])
+
+
+def _marginals(net: Network, duals: dict) -> pd.DataFrame:
+    """Value of one more kg of an element at a site: balance duals in that year's USD/kg."""
+    rows = []
+    for name, form in (("Element_Balance", None), ("Metal_Balance", "metal")):
+        for (i, e, t), y in duals.get(name, {}).items():
+            commodity = form or net.output_form(i)
+            rows.append(
+                {
+                    "site": i,
+                    "stage": net.stage(i),
+                    "commodity": commodity,
+                    "element": e,
+                    "year": t,
+                    "marginal_usd_per_kg": y / net.discount[t],
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["site", "stage", "commodity", "element", "year", "marginal_usd_per_kg"]
+    )
+
+
+def _kpis(shares: pd.DataFrame, net: Network, values: dict) -> dict[str, Any]:
+    """Headline shares over the horizon: restricted countries' share of each stage (all
+    tracked elements by mass), the largest single country at each stage and its share, and
+    restricted countries' share of the heavy elements at the magnet stage."""
+    out: dict[str, Any] = {}
+    in_restricted = shares["country"].isin(net.restricted)
+    for stage in ("mine", "separation", "metal", "magnet", "recycling"):
+        rows = shares["stage"] == stage
+        total = shares.loc[rows, "t"].sum()
+        out[f"restricted_share_{stage}"] = (
+            float(shares.loc[rows & in_restricted, "t"].sum() / total) if total else 0.0
+        )
+    for stage in ("mine", "separation", "metal", "magnet"):
+        by_country = shares.loc[shares["stage"] == stage].groupby("country")["t"].sum()
+        total = by_country.sum()
+        out[f"top_country_{stage}"] = str(by_country.idxmax()) if total else ""
+        out[f"top_country_share_{stage}"] = float(by_country.max() / total) if total else 0.0
+    heavy = shares["element"].isin(net.heavy) & (shares["stage"] == "magnet")
+    total = shares.loc[heavy, "t"].sum()
+    out["restricted_share_heavy_magnet"] = (
+        float(shares.loc[heavy & in_restricted, "t"].sum() / total) if total else 0.0
+    )
+    out["heavy_self_sufficiency"] = 1.0 - out["restricted_share_heavy_magnet"] if total else 0.0
+    recycled = sum(
+        evaluate(recycled_metal_terms(net, e, t), values) for e in net.elements for t in net.years
+    )
+    metal = sum(
+        evaluate(magnet_metal_terms(net, e, t), values) for e in net.elements for t in net.years
+    )
+    out["recycled_share"] = recycled / metal if metal else 0.0
+    return out

@@ -1,0 +1,268 @@
+"""Sweep points in milliseconds: common what-ifs turned straight into changes of the live
+HiGHS model's costs and row bounds, and the headline figures read off the solution with
+precomputed vectors, without deriving the network again.
+
+Handled here (everything else goes the general way, persistent.Resolver.solve):
+
+    MarketPrices[p,c,x].price_usd_per_kg   c_f += d_t (new - old) (1 + duty rate on price)
+                                           on every arc f out of p carrying (c, x) in year t
+    Sites[i].cost_usd_per_kg               c += d_t (new - old) x Throughput[i, t] terms
+    Settings[risk_weight].value            c = c_cost + risk_weight x c_risk
+    Demand[s].demand_t                     Demand_Balance[s, t] bounds = new demand
+    Sites[i].capacity_t, Capacity[i,t].capacity_t
+                                           Capacity[i, t] upper bound = new capacity
+
+A point falls back to the general way when its change would alter the LP's structure (a
+capacity reaching 0, a price or demand row that does not exist), when a new ask falls below
+the same market's bid, or when a value leaves the column's bounds.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from model.chain.network import Network
+from model.lp.terms import (
+    discounted_risk_terms,
+    magnet_metal_terms,
+    recycled_metal_terms,
+    stage_element_terms,
+    throughput_terms,
+)
+from model.solver.session import LpSession, SolveResult
+from model.studies.persistent import row_bounds
+from model.workbook.changes import Change
+from model.workbook.schema import SHEETS_BY_NAME
+
+KUSD = 1000.0
+SUPPORTED = {
+    ("MarketPrices", "price_usd_per_kg"),
+    ("Sites", "cost_usd_per_kg"),
+    ("Sites", "capacity_t"),
+    ("Capacity", "capacity_t"),
+    ("Demand", "demand_t"),
+    ("Settings", "value"),
+}
+STAGES = ("mine", "separation", "metal", "magnet", "recycling")
+
+
+def supported(change: Change) -> bool:
+    if (change.sheet, change.column) not in SUPPORTED:
+        return False
+    return change.sheet != "Settings" or change.keys == ("risk_weight",)
+
+
+def _combine(old: float, op: str, value: float) -> float:
+    return value if op == "=" else old * value if op == "*=" else old + value
+
+
+class FastPath:
+    """Vectors over the LP's columns for one compiled network (see the module docstring)."""
+
+    def __init__(self, net: Network, session: LpSession):
+        self.net = net
+        self.session = session
+        self.flow_column = session.column_of.get("Flow", {})
+        # the compiled objective is c_cost + risk_weight x c_risk: the cost part is read off it
+        objective = session.costs["Objective"]
+        self.cost = objective - net.risk_weight * self.risk if net.risk_weight else objective.copy()
+        self._kpi_vectors_made = False
+        self.base_bounds = row_bounds(net)
+        self.dirty: set[tuple[str, tuple]] = set()
+
+    @cached_property
+    def risk(self) -> np.ndarray:
+        """Discounted risk per unit of each column (kUSD)."""
+        return self.session.vector(discounted_risk_terms(self.net))
+
+    def make_kpi_vectors(self) -> None:
+        """The vectors of the KPIs (once; `solve` makes them while HiGHS runs)."""
+        if self._kpi_vectors_made:
+            return
+        net, vector = self.net, self.session.vector
+        self.risk  # noqa: B018 (made here unless a risk weight needed it before the solve)
+        self.unmet = vector(("Unmet", key, 1.0) for key in net.demand_t)
+        n = len(self.session.column_keys)
+        self.shares: dict[str, tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = {}
+        by_country: dict[str, list[str]] = defaultdict(list)
+        for i, info in net.sites.items():
+            by_country[info.country].append(i)
+        for stage in STAGES:
+            per_country = {
+                country: vector(
+                    x
+                    for e in net.elements
+                    for t in net.years
+                    for x in stage_element_terms(net, stage, e, t, sites)
+                )
+                for country, sites in by_country.items()
+            }
+            total = sum(per_country.values(), np.zeros(n))
+            restricted = sum(
+                (v for c, v in per_country.items() if c in net.restricted), np.zeros(n)
+            )
+            self.shares[stage] = (restricted, total, per_country)
+        heavy_terms = [
+            (c in net.restricted, x)
+            for c, sites in by_country.items()
+            for e in net.heavy
+            for t in net.years
+            for x in stage_element_terms(net, "magnet", e, t, sites)
+        ]
+        self.heavy_total = vector(x for _r, x in heavy_terms)
+        self.heavy_restricted = vector(x for r, x in heavy_terms if r)
+        self.recycled = vector(
+            x for e in net.elements for t in net.years for x in recycled_metal_terms(net, e, t)
+        )
+        self.magnet_metal = vector(
+            x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t)
+        )
+        self._kpi_vectors_made = True
+
+    # ------------------------------------------------------------------ one point
+    def plan(
+        self, changes: Sequence[Change], values: Sequence[float]
+    ) -> tuple[np.ndarray, float, dict[tuple[str, tuple], tuple[float, float]]] | None:
+        """(cost vector, risk weight, row bounds) for the point, or None to go the general way."""
+        net = self.net
+        cost = self.cost.copy()
+        weight = net.risk_weight
+        bounds: dict[tuple[str, tuple], tuple[float, float]] = {}
+        for change, value in zip(changes, values, strict=True):
+            if not supported(change):
+                return None
+            years = change.years or (net.years[0], net.years[-1])
+            in_years = [t for t in net.years if years[0] <= t <= years[1]]
+            spec = SHEETS_BY_NAME.get(change.sheet)
+            column = spec.column(change.column) if spec else None
+
+            def bad(new: float, column=column) -> bool:
+                if column is None:
+                    return new < 0
+                return (column.lo is not None and new < column.lo) or (
+                    column.hi is not None and new > column.hi
+                )
+
+            if change.sheet == "Settings":
+                weight = _combine(weight, change.op, value)
+                if weight < 0:
+                    return None
+            elif change.sheet == "MarketPrices":
+                if not self._prices(change, value, in_years, cost, bad):
+                    return None
+            elif change.sheet == "Sites" and change.column == "cost_usd_per_kg":
+                for i in self._sites(change):
+                    old = net.sites[i].cost_usd_per_kg
+                    new = _combine(old, change.op, value)
+                    for t in in_years:
+                        if (i, t) in net.contract_price or t not in net.site_years_set[i]:
+                            continue
+                        step = net.discount[t] * (new - old)
+                        cost += self.session.vector(
+                            (v, k, step * c) for v, k, c in throughput_terms(net, i, t)
+                        )
+            elif change.sheet == "Demand":
+                for (s, t), old in net.demand_t.items():
+                    if self._match(change.keys, (s,)) and t in in_years:
+                        new = _combine(old, change.op, value)
+                        if bad(new):
+                            return None
+                        bounds["Demand_Balance", (s, t)] = (new, new)
+            else:  # capacities: the site's base figure and its overrides move together
+                for (i, t), old in net.cap_t.items():
+                    key = (i,) if change.sheet == "Sites" else (i, str(t))
+                    if not self._match(change.keys, key) or t not in in_years:
+                        continue
+                    new = _combine(old, change.op, value)
+                    if bad(new) or new <= 0:
+                        return None
+                    bounds["Capacity", (i, t)] = (-math.inf, new)
+                if change.sheet == "Sites" and any(
+                    net.stage(i) == "market" and self._match(change.keys, (i,)) for i in net.sites
+                ):
+                    return None  # a market's blank capacity would stay blank: rare, general way
+        return cost, weight, bounds
+
+    def _match(self, keys: tuple[str, ...], key: tuple[str, ...]) -> bool:
+        return all(a == "*" or a == b for a, b in zip(keys, key, strict=False))
+
+    def _sites(self, change: Change) -> list[str]:
+        return [i for i in self.net.sites if self._match(change.keys, (i,))]
+
+    def _prices(self, change: Change, value: float, years: list[int], cost, bad) -> bool:
+        net = self.net
+        touched = False
+        for (p, c, x, t), info in net.prices.items():
+            if t not in years or not self._match(change.keys, (p, c, x)):
+                continue
+            old = info["price"]
+            if old is None:
+                return False
+            new = _combine(old, change.op, value)
+            if bad(new) or (info["bid"] is not None and info["bid"] > new):
+                return False
+            touched = True
+            for f in net.shipped.get((p, c, x, t), ()):
+                pos = self.flow_column.get(f)
+                if pos is not None:
+                    rate = 1.0 + net.price_duty_rate.get(f, 0.0)
+                    cost[pos] += net.discount[t] * (new - old) * rate
+        return touched
+
+    def solve(self, plan) -> SolveResult:
+        """Push the point into HiGHS, solve, and restore nothing: every point sets all it uses."""
+        cost, weight, bounds = plan
+        session = self.session
+        objective = cost + weight * self.risk if weight else cost
+        current = session.costs["Objective"]
+        changed = np.flatnonzero(np.abs(objective - current) > 1e-12 * (1 + np.abs(current)))
+        if len(changed):
+            session.highs.changeColsCost(len(changed), changed.astype(np.int32), objective[changed])
+            session.costs["Objective"] = objective
+        wanted = {key: self.base_bounds[key] for key in self.dirty}
+        wanted.update(bounds)
+        self.dirty = set(bounds)
+        session.apply_row_bounds(wanted)
+        return session.solve(values=False, while_solving=self._while_solving)
+
+    def _while_solving(self) -> None:
+        """Python work for the other core while HiGHS solves: the KPI vectors and, the first
+        time, collecting the Pyomo model the session was compiled from."""
+        if not self._kpi_vectors_made:
+            self.make_kpi_vectors()
+            gc.collect(1)  # the spent model is young (made with the collector paused)
+
+    def kpis(self, x: np.ndarray, plan) -> dict[str, Any]:
+        """The headline figures of results.KPIS from the primal solution."""
+        cost, weight, _bounds = plan
+        self.make_kpi_vectors()
+        total = float(cost @ x) * KUSD
+        risk = float(self.risk @ x) * KUSD
+        out: dict[str, Any] = {
+            "objective_usd": total + weight * risk,
+            "total_cost_usd": total,
+            "risk_usd": risk,
+            "unmet_t": float(self.unmet @ x),
+        }
+        for stage, (restricted, all_of, per_country) in self.shares.items():
+            handled = float(all_of @ x)
+            out[f"restricted_share_{stage}"] = float(restricted @ x) / handled if handled else 0.0
+            if stage == "magnet":
+                amounts = {c: float(v @ x) for c, v in per_country.items()}
+                top = max(amounts, key=amounts.get) if handled else ""
+                out["top_country_magnet"] = top
+                out["top_country_share_magnet"] = amounts[top] / handled if handled else 0.0
+        heavy = float(self.heavy_total @ x)
+        out["heavy_self_sufficiency"] = (
+            1.0 - float(self.heavy_restricted @ x) / heavy if heavy else 0.0
+        )
+        metal = float(self.magnet_metal @ x)
+        out["recycled_share"] = float(self.recycled @ x) / metal if metal else 0.0
+        return out

@@ -1,0 +1,120 @@
+"""The cost-risk efficient frontier by the epsilon-constraint method.
+
+Why epsilon-constraint rather than a sweep of risk_weight: the LP's frontier is piecewise
+linear, so a weight sweep only ever lands on its corners (many weights give the same plan and
+points bunch up), and which weights reach which corners is unknown in advance. Capping risk
+at evenly spaced levels between the two extremes spaces the points evenly in risk, finds the
+points between corners too, and makes each point the cheapest plan at its risk level, so cost
+never falls as risk falls.
+
+    point 0:      minimise TotalCost                     -> risk_max, Unmet0[s,t]
+    last point:   minimise TotalRisk, then TotalCost with TotalRisk <= risk_min
+    between:      minimise TotalCost  s.t.  TotalRisk <= eps_k,
+                  eps_k = risk_max - k/(N-1) x (risk_max - risk_min)
+    every point after the first keeps the service of the cheapest plan:
+                  Unmet[s,t] <= Unmet0[s,t]  (Service_Level), since leaving demand unmet
+                  would otherwise be the "safest" plan of all.
+
+The model is compiled once; each point only re-bounds the Risk_Cap row and swaps the cost
+vector in the live HiGHS model (warm start).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyomo.core as pyo
+
+from model.api import open_session
+from model.chain.network import Network, build_network
+from model.lp.build import build_model
+from model.results.tables import KPIS, KUSD, extract
+from model.solver.session import LpSession
+from model.workbook.data import ChainData
+
+
+@dataclass
+class Frontier:
+    """The frontier table (one row per point) and how it was made."""
+
+    table: pd.DataFrame
+    method: str
+    network: Network
+
+
+def efficient_frontier(
+    data: ChainData, points: int = 7, progress: Callable[[int, int], None] | None = None
+) -> Frontier:
+    """Solve `points` cost-minimal plans at evenly spaced risk caps (see the module docstring);
+    `progress(done, total)` is called after each solve (points + 1 of them)."""
+    points = max(2, int(points))
+    total = points + 1
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    net = build_network(data)
+
+    def frontier_model() -> pyo.ConcreteModel:
+        m = build_model(net, risk_objective=True)
+        m.MinRisk.activate()
+        m.Risk_Cap = pyo.Constraint(expr=m.TotalRisk <= 1e20)
+        m.Service_Level = pyo.Constraint(m.DEMAND, rule=lambda m, s, t: m.Unmet[s, t] <= 1e20)
+        return m
+
+    session = open_session(frontier_model, data.settings["time_limit_s"])
+    if session.error is not None:
+        raise RuntimeError(session.error.message)
+    weight = net.risk_weight
+    cost_vector = session.costs["Objective"] - weight * session.costs["MinRisk"]
+    risk_vector = session.costs["MinRisk"]
+    session.costs["Cost"] = cost_vector
+    session.offsets["Cost"] = session.offsets["Objective"] - weight * session.offsets["MinRisk"]
+
+    def run(objective: str, cap: float) -> dict[str, Any]:
+        session.use_objective(objective)
+        session.set_row_bounds("Risk_Cap", (None,), -math.inf, cap)
+        result = session.solve()
+        tick()
+        return {"result": result, "risk": _dot(session, risk_vector, "MinRisk")}
+
+    rows = []
+    first = run("Cost", math.inf)
+    if not first["result"].ok:
+        raise RuntimeError(first["result"].message)
+    risk_max = first["risk"]
+    unmet = first["result"].values["Unmet"]
+    for key in net.demand_t:
+        session.set_row_bounds("Service_Level", key, -math.inf, unmet.get(key, 0.0) + 1e-6)
+    lowest = run("MinRisk", math.inf)
+    risk_min = lowest["risk"] if lowest["result"].ok else risk_max
+    caps = [risk_max - k / (points - 1) * (risk_max - risk_min) for k in range(points)]
+    caps[-1] = risk_min + 1e-9 * max(1.0, abs(risk_min))
+    for k, cap in enumerate(caps):
+        point = first if k == 0 else run("Cost", cap)
+        rows.append(_row(k, cap, point["result"], data, net))
+    return Frontier(pd.DataFrame(rows), method=__doc__.split("\n\n")[1], network=net)
+
+
+def _dot(session: LpSession, vector: np.ndarray, name: str) -> float:
+    return session.column_values(vector) + session.offsets[name]
+
+
+def _row(k: int, cap: float, result, data: ChainData, net: Network) -> dict[str, Any]:
+    row: dict[str, Any] = {"point": k, "risk_cap_usd": cap * KUSD, "status": result.status}
+    if not result.ok:
+        return row
+    summary = extract(data, net, result).summary
+    for key in KPIS:
+        if key != "objective_usd":
+            row[key] = summary.get(key)
+    return row

@@ -1,0 +1,117 @@
+"""Re-solve one compiled model for changed data by pushing new numbers into live HiGHS.
+
+A what-if that only moves numbers the LP keeps in its objective or its row bounds (prices,
+costs, transport, tariffs, incentives, penalties, risk weight and scores, capacities, demand,
+market caps, contract limits) is pushed into the running HiGHS model, which then warm-starts
+from the last basis. Anything that changes the LP's structure or its matrix (operating years,
+compositions, recoveries, recipes, swarf, lanes, policy values, stocks, which arcs exist) makes
+the network's signature differ, and the model is rebuilt for that point: slower, never wrong.
+
+    c[col]      = sum_(component, t) d_t x coef  +  risk_weight x sum_t d_t x risk coef
+    Capacity    <= cap_t[i,t]           Demand_Balance = demand_t[s,t]
+    Market_Item_Cap <= max_t            Contract_Max <= max_t      Contract_Min >= min_t
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+
+from model.api import open_session
+from model.chain.network import Network, build_network
+from model.lp.build import build_model
+from model.lp.terms import discounted_cost_terms, discounted_risk_terms
+from model.solver.session import SolveResult
+from model.workbook.data import ChainData
+
+
+def signature(net: Network) -> tuple:
+    """Everything that shapes the LP's columns, rows and matrix (not its costs or bounds).
+
+    Built from the network's own lists and dicts, so comparing two signatures is a plain
+    equality test of those containers.
+    """
+    return (
+        net.flows,
+        net.make,
+        net.yields,
+        net.recipe,
+        [(i, s.swarf_share) for i, s in net.sites.items()],
+        list(net.cap_t),
+        list(net.demand_t),
+        list(net.market_caps),
+        [(p.key, p.value, p.soft) for p in net.policies],
+        [(k.contract, k.site, k.years, k.binding, bool(k.min_t), k.max_t is not None)
+         for k in net.contracts],
+        net.stocks,
+        net.compliant_flows,
+        net.compliant_segments,
+    )  # fmt: skip
+
+
+def row_bounds(net: Network) -> dict[tuple[str, tuple], tuple[float, float]]:
+    """Bounds of the rows whose right-hand side comes from data."""
+    inf = math.inf
+    bounds = {("Capacity", k): (-inf, v) for k, v in net.cap_t.items()}
+    bounds.update({("Demand_Balance", k): (v, v) for k, v in net.demand_t.items()})
+    bounds.update({("Market_Item_Cap", k): (-inf, v) for k, v in net.market_caps.items()})
+    for k in net.contracts:
+        for t in k.years:
+            if k.max_t is not None:
+                bounds["Contract_Max", (k.contract, t)] = (-inf, k.max_t)
+            if k.binding and k.min_t:
+                bounds["Contract_Min", (k.contract, t)] = (k.min_t, inf)
+    return bounds
+
+
+@dataclass
+class Point:
+    result: SolveResult
+    network: Network
+    rebuilt: bool
+
+
+class Resolver:
+    """One persistent HiGHS model for a family of what-ifs of the same workbook."""
+
+    def __init__(self, data: ChainData):
+        self.data = data
+        self._compile(build_network(data))
+
+    def _compile(self, net: Network) -> None:
+        self.network = net
+        self.signature = signature(net)
+        self.session = open_session(
+            lambda: build_model(net), self.data.settings["time_limit_s"], collect=False
+        )
+
+    def solve(self, data: ChainData) -> Point:
+        """Solve `data` (a what-if of the original), pushing numbers or rebuilding as needed."""
+        net = build_network(data)
+        rebuilt = signature(net) != self.signature
+        if rebuilt:
+            self._compile(net)
+        elif self.session.error is None:
+            self._push(net)
+        return Point(self.session.solve(), net, rebuilt)
+
+    def objective_vector(self, net: Network) -> np.ndarray:
+        """The compiled objective for `net`, from the same terms the model was built from."""
+        terms = discounted_cost_terms(net)
+        if net.risk_weight:
+            terms = chain(terms, discounted_risk_terms(net, net.risk_weight))
+        return self.session.vector(terms)
+
+    def _push(self, net: Network) -> None:
+        session = self.session
+        cost = self.objective_vector(net)
+        current = session.costs["Objective"]
+        changed = np.flatnonzero(np.abs(cost - current) > 1e-12 * (1 + np.abs(current)))
+        if len(changed):
+            session.highs.changeColsCost(len(changed), changed.astype(np.int32), cost[changed])
+            session.costs["Objective"] = cost
+        session.apply_row_bounds(row_bounds(net))
+        self.network = net

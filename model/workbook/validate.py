@@ -1,0 +1,727 @@
+"""Check a raw workbook against the schema and the chain's own rules, collecting every finding.
+
+`parse_book` never stops at the first problem: it reads every cell it can, records a Finding
+(severity, sheet, cell, message, hint) for each problem, and returns typed data when no error
+remains. `load_workbook_data` is the one call the CLI and the tests use.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.findings import Finding, InputError, errors_in
+from model.workbook.cells import CellError, coerce, is_blank, to_text
+from model.workbook.data import ChainData, cell_ref
+from model.workbook.reader import RawBook, RawSheet, read_workbook
+from model.workbook.schema import SETTINGS, SETTINGS_BY_NAME, SHEETS, SHEETS_BY_NAME, Column, Sheet
+
+PROCESS_STAGES = ("separation", "metal", "recycling")
+SOURCE_STAGES = ("mine", "collection")
+
+
+def load_workbook_data(path: str | Path) -> ChainData:
+    """Read and validate a workbook; raise InputError with every error when it cannot be used."""
+    raw = read_workbook(path)
+    data, findings = parse_book(raw)
+    if data is None or errors_in(findings):
+        raise InputError(findings)
+    return data
+
+
+def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
+    """Typed data and all findings; data is None when an error makes it unusable."""
+    findings: list[Finding] = list(raw.findings)
+    for sheet in raw.sheets.values():
+        for column, row in sheet.uncached:
+            findings.append(
+                Finding(
+                    "error",
+                    sheet.name,
+                    sheet.cell(column, row),
+                    f"{column} holds a formula with no saved result, so its value is unknown.",
+                    "open and save the workbook in Excel or LibreOffice (which stores formula "
+                    "results), or type the value instead of the formula.",
+                )
+            )
+    _check_names(raw.sheets, findings)
+    tables: dict[str, pd.DataFrame] = {}
+    for sheet in SHEETS:
+        tables[sheet.name] = _parse_sheet(sheet, raw.sheets, findings)
+    _check_not_empty(tables, raw.sheets, findings)
+    settings = _parse_settings(tables["Settings"], raw.sheets.get("Settings"), findings)
+    if settings is not None:
+        _check_references(tables, raw.sheets, findings)
+        _check_chain_rules(tables, letters_of(raw.sheets), settings, findings)
+        _check_sweeps(tables, settings, raw.sheets, findings)
+    for name, sheet in raw.sheets.items():
+        if sheet.hidden and name in {s.name for s in SHEETS}:
+            findings.append(
+                Finding(
+                    "warning",
+                    name,
+                    name,
+                    f"sheet {name} is hidden in Excel but is read like any other.",
+                    "unhide it (right-click a sheet tab > Unhide) to see what the model uses.",
+                )
+            )
+    if settings is None or errors_in(findings):
+        return None, findings
+    data = ChainData(settings, tables, raw.path, raw.sha256, findings, letters_of(raw.sheets))
+    return data, findings
+
+
+# ---------------------------------------------------------------- names and sheets
+
+NEEDS_ROWS = {
+    "Sites": "a plan needs at least one site (a mine, processor, plant or market)",
+    "Demand": "a plan needs demand to serve (segment, year, demand_t)",
+}
+
+
+def close_name(name: str, known: list[str]) -> str | None:
+    """The known name `name` most likely misspells (same letters in another case, or a close
+    spelling), or None."""
+    by_case = [k for k in known if k.lower() == name.lower()]
+    if by_case:
+        return by_case[0]
+    found = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def _check_names(raw: dict[str, RawSheet], findings: list[Finding]) -> None:
+    """Sheets and columns the contract does not know but that look like a misspelt contract
+    name: they would be ignored, so say which name was probably meant."""
+    # a contract sheet that is absent or has no rows may be the one a stray sheet misspells
+    vacant = [s.name for s in SHEETS if s.name not in raw or not raw[s.name].rows]
+    for name in raw:
+        if name in SHEETS_BY_NAME:
+            continue
+        meant = close_name(name, vacant)
+        if meant is not None and not SHEETS_BY_NAME[meant].required:  # required: see _parse_sheet
+            findings.append(
+                Finding(
+                    "warning",
+                    name,
+                    name,
+                    f"sheet {name!r} is not a sheet mine2magnet reads, so it is ignored; "
+                    f"did you mean {meant!r}?",
+                    f"rename the sheet tab to {meant} (sheet names are case-sensitive).",
+                )
+            )
+    for sheet in SHEETS:
+        found = raw.get(sheet.name)
+        if found is None:
+            continue
+        absent = [c for c in sheet.names if c not in found.columns]
+        for column in found.columns:
+            if column in sheet.names or column.startswith("_"):
+                continue
+            meant = close_name(column, absent)
+            if meant is None or sheet.column(meant).required:
+                continue  # a missing required column is an error of its own, with this hint
+            findings.append(
+                Finding(
+                    "warning",
+                    sheet.name,
+                    f"{sheet.name}!{found.columns[column]}1",
+                    f"column {column!r} of {sheet.name} is not a column mine2magnet reads, so "
+                    f"it is ignored; did you mean {meant!r}?",
+                    f"rename the header cell to {meant} (column names are case-sensitive).",
+                )
+            )
+
+
+def _check_not_empty(
+    tables: dict[str, pd.DataFrame], raw: dict[str, RawSheet], findings: list[Finding]
+) -> None:
+    """Sheets without which no plan can be made must have rows."""
+    for name, why in NEEDS_ROWS.items():
+        sheet = raw.get(name)
+        if sheet is None or tables[name].empty is False:
+            continue
+        required = [c.name for c in SHEETS_BY_NAME[name].columns if c.required]
+        if any(c not in sheet.columns for c in required):
+            continue  # the missing header is reported already
+        findings.append(
+            Finding(
+                "error",
+                name,
+                name,
+                f"sheet {name} has no rows: {why}.",
+                f"add at least one row under the header of {name}.",
+            )
+        )
+
+
+# ---------------------------------------------------------------- cells and sheets
+
+
+def _parse_sheet(
+    sheet: Sheet, sheets: dict[str, RawSheet], findings: list[Finding]
+) -> pd.DataFrame:
+    """Typed DataFrame of one sheet (schema columns + `_row`); findings for every bad cell."""
+    columns = [*sheet.names, "_row"]
+    raw = sheets.get(sheet.name)
+    if raw is None:
+        if sheet.required:
+            unknown = [n for n in sheets if n not in SHEETS_BY_NAME]
+            meant = close_name(sheet.name, unknown)
+            hint = (
+                f"rename the sheet tab {meant!r} to {sheet.name} (sheet names are case-sensitive)."
+                if meant
+                else f"add a sheet named {sheet.name} with columns {', '.join(sheet.names)} "
+                "(`mine2magnet template` writes a blank workbook with every sheet)."
+            )
+            findings.append(
+                Finding(
+                    "error",
+                    sheet.name,
+                    sheet.name,
+                    f"required sheet {sheet.name} is missing"
+                    + (f" (did you mean {meant!r}?)." if meant else "."),
+                    hint,
+                )
+            )
+        return pd.DataFrame(columns=columns, dtype=object)
+    missing = [c.name for c in sheet.columns if c.required and c.name not in raw.columns]
+    unknown = [c for c in raw.columns if c not in sheet.names]
+    for name in missing:
+        meant = close_name(name, unknown)
+        hint = f"add a header cell '{name}' in row 1 (column names are case-sensitive)."
+        if meant is not None:
+            where = f"{sheet.name}!{raw.columns[meant]}1"
+            hint = f"rename the header cell {meant!r} ({where}) to {name}."
+        findings.append(
+            Finding(
+                "error",
+                sheet.name,
+                f"{sheet.name}!1:1",
+                f"required column {name} is missing from the header row of {sheet.name}"
+                + (f" (did you mean {meant!r}?)." if meant else "."),
+                hint,
+            )
+        )
+    if missing:
+        return pd.DataFrame(columns=columns, dtype=object)
+    records = []
+    for row, values in raw.rows:
+        record: dict[str, Any] = {"_row": row}
+        for col in sheet.columns:
+            record[col.name] = _parse_cell(sheet, raw, col, row, values.get(col.name), findings)
+        records.append(record)
+    # object dtype keeps blank cells as None (a float column would turn them into NaN)
+    frame = pd.DataFrame(records, columns=columns, dtype=object)
+    _check_duplicates(sheet, raw, frame, findings)
+    return frame
+
+
+def _parse_cell(
+    sheet: Sheet, raw: RawSheet, col: Column, row: int, value: Any, findings: list[Finding]
+) -> Any:
+    cell = raw.cell(col.name, row)
+    if is_blank(value):
+        if col.required:
+            findings.append(
+                Finding(
+                    "error",
+                    sheet.name,
+                    cell,
+                    f"{col.name} is required but blank.",
+                    f"fill in {col.name}{_unit_text(col)}.",
+                )
+            )
+        return col.default
+    try:
+        typed = coerce(value, col.dtype, percent_unit=col.unit == "%")
+    except CellError as exc:
+        findings.append(Finding("error", sheet.name, cell, f"{col.name}: {exc}.", _type_hint(col)))
+        return col.default
+    if col.dtype in ("float", "int") and _out_of_bounds(typed, col.lo, col.hi):
+        findings.append(
+            Finding(
+                "error",
+                sheet.name,
+                cell,
+                f"{col.name} = {typed:g} is outside [{_bound(col.lo)}, {_bound(col.hi)}].",
+                _bounds_hint(col),
+            )
+        )
+    if col.choices and typed not in col.choices:
+        findings.append(
+            Finding(
+                "error",
+                sheet.name,
+                cell,
+                f"{col.name} = {typed!r} is not one of {', '.join(col.choices)}.",
+                f"use one of: {', '.join(col.choices)} (lower case).",
+            )
+        )
+    return typed
+
+
+def _out_of_bounds(value: float, lo: float | None, hi: float | None) -> bool:
+    return (lo is not None and value < lo) or (hi is not None and value > hi)
+
+
+def _unit_text(col: Column) -> str:
+    return f" ({col.unit})" if col.unit else ""
+
+
+def _bound(value: float | None) -> str:
+    return "inf" if value is None else f"{value:g}"
+
+
+def _type_hint(col: Column) -> str:
+    return {
+        "float": f"type a plain number{_unit_text(col)}, e.g. 1200 or 0.25.",
+        "int": "type a whole number, e.g. 2026.",
+        "bool": "type yes or no.",
+    }.get(col.dtype, "type text.")
+
+
+def _bounds_hint(col: Column) -> str:
+    if col.hi == 1 and col.lo == 0:
+        return "type a share between 0 and 1 (0.25 or 25%, not 25)."
+    if col.lo is not None and col.hi is None:
+        return f"type a number of at least {col.lo:g}."
+    return f"type a number between {_bound(col.lo)} and {_bound(col.hi)}."
+
+
+def _check_duplicates(
+    sheet: Sheet, raw: RawSheet, frame: pd.DataFrame, findings: list[Finding]
+) -> None:
+    if not sheet.key or frame.empty:
+        return
+    seen: dict[tuple, int] = {}
+    for record in frame.to_dict("records"):
+        key = tuple(record[k] for k in sheet.key)
+        if any(v is None for v in key if not isinstance(v, str)) and sheet.name != "MarketPrices":
+            continue
+        if key in seen:
+            findings.append(
+                Finding(
+                    "error",
+                    sheet.name,
+                    raw.cell(sheet.key[0], record["_row"]),
+                    f"duplicate {'/'.join(sheet.key)} {_key_text(key)}: "
+                    f"row {seen[key]} has the same.",
+                    "keep one row per key (ids are case-sensitive; trailing spaces are ignored).",
+                )
+            )
+        else:
+            seen[key] = record["_row"]
+
+
+def _key_text(key: tuple) -> str:
+    return "/".join("(blank)" if v is None else str(v) for v in key)
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _parse_settings(
+    frame: pd.DataFrame, raw: RawSheet | None, findings: list[Finding]
+) -> dict[str, Any] | None:
+    """Settings as a dict with defaults filled in; None if the horizon cannot be read."""
+    if raw is None:
+        return None
+    settings: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    blank_cells: dict[str, str] = {}
+    for record in frame.to_dict("records"):
+        name, value, row = record["setting"], record["value"], record["_row"]
+        if name is None:
+            continue
+        spec = SETTINGS_BY_NAME.get(name)
+        cell = raw.cell("value", row)
+        if spec is None:
+            findings.append(
+                Finding(
+                    "warning",
+                    "Settings",
+                    raw.cell("setting", row),
+                    f"unknown setting {name!r} is ignored.",
+                    f"known settings: {', '.join(s.name for s in SETTINGS)}.",
+                )
+            )
+            continue
+        if is_blank(value):
+            blank_cells[name] = cell
+            continue
+        try:
+            typed = coerce(value, spec.dtype)
+        except CellError as exc:
+            col = Column(name, spec.dtype, spec.unit)
+            findings.append(Finding("error", "Settings", cell, f"{name}: {exc}.", _type_hint(col)))
+            continue
+        if _out_of_bounds(typed, spec.lo, spec.hi):
+            findings.append(
+                Finding(
+                    "error",
+                    "Settings",
+                    cell,
+                    f"{name} = {typed:g} is outside [{_bound(spec.lo)}, {_bound(spec.hi)}].",
+                    f"type a value for {name} in that range.",
+                )
+            )
+            continue
+        settings[name] = typed
+    for spec in SETTINGS:
+        if spec.required and settings[spec.name] is None:
+            if spec.name in blank_cells:
+                where, message = blank_cells[spec.name], f"setting {spec.name} has no value."
+                hint = f"type the {spec.help.lower().rstrip('.')} in {where}."
+            else:
+                where, message = "Settings!A:B", f"setting {spec.name} is missing."
+                hint = f"add a row with setting = {spec.name} and value = {spec.help.lower()}"
+            findings.append(Finding("error", "Settings", where, message, hint))
+    if settings["first_year"] is None or settings["last_year"] is None:
+        return None
+    if settings["first_year"] > settings["last_year"]:
+        findings.append(
+            Finding(
+                "error",
+                "Settings",
+                "Settings!B:B",
+                f"first_year {settings['first_year']} is after last_year {settings['last_year']}.",
+                "set first_year <= last_year.",
+            )
+        )
+        return None
+    return settings
+
+
+# ---------------------------------------------------------------- references
+
+
+def _ref_values(tables: dict[str, pd.DataFrame], ref: str) -> set[Any]:
+    values: set[Any] = set()
+    for target in ref.split("|"):
+        if target == "*":
+            values.add("*")
+            continue
+        sheet, column = target.split(".")
+        values.update(v for v in tables[sheet][column].tolist() if v is not None)
+    return values
+
+
+def _check_references(
+    tables: dict[str, pd.DataFrame], raw: dict[str, RawSheet], findings: list[Finding]
+) -> None:
+    """Every id that points at another sheet must exist there."""
+    for sheet in SHEETS:
+        frame = tables[sheet.name]
+        if frame.empty:
+            continue
+        for col in sheet.columns:
+            if not col.ref:
+                continue
+            known = _ref_values(tables, col.ref)
+            targets = " or ".join(t for t in col.ref.split("|"))
+            for value, row in zip(frame[col.name], frame["_row"], strict=True):
+                items = value if isinstance(value, list) else [value]
+                for item in items:
+                    if item is None or item in known:
+                        continue
+                    findings.append(
+                        Finding(
+                            "error",
+                            sheet.name,
+                            cell_ref(letters_of(raw), sheet.name, col.name, row),
+                            f"{col.name} {item!r} is not defined in {targets}.",
+                            _suggest(item, known, targets),
+                        )
+                    )
+
+
+def letters_of(raw: dict[str, RawSheet]) -> dict[str, dict[str, str]]:
+    """sheet -> {column name: column letter}, as the workbook has them."""
+    return {name: dict(sheet.columns) for name, sheet in raw.items()}
+
+
+def _suggest(item: Any, known: set[Any], targets: str) -> str:
+    text = to_text(item).lower()
+    close = sorted(str(k) for k in known if str(k).lower() == text)
+    if close:
+        return f"did you mean {close[0]!r}? Ids are case-sensitive."
+    return f"add it to {targets} or correct the spelling."
+
+
+# ---------------------------------------------------------------- chain rules
+
+
+def check_rules(data: ChainData) -> list[Finding]:
+    """The cross-sheet rules on already typed data (e.g. a what-if of a valid workbook)."""
+    findings: list[Finding] = []
+    _check_chain_rules(data.tables, data.letters, data.settings, findings)
+    return [f for f in findings if f.severity == "error"]
+
+
+def _check_chain_rules(
+    tables: dict[str, pd.DataFrame],
+    letters: dict[str, dict[str, str]],
+    settings: dict[str, Any],
+    findings: list[Finding],
+) -> None:
+    """Rules that involve several columns or sheets."""
+    sites = tables["Sites"]
+    stage_of = dict(zip(sites["site"], sites["stage"], strict=True))
+    first, last = settings["first_year"], settings["last_year"]
+
+    def add(sheet: str, column: str, row: int, message: str, hint: str, severity="error"):
+        cell = cell_ref(letters, sheet, column, row)
+        findings.append(Finding(severity, sheet, cell, message, hint))
+
+    for rec in sites.to_dict("records"):
+        stage, row = rec["stage"], rec["_row"]
+        if stage != "market" and stage is not None and rec["capacity_t"] is None:
+            add(
+                "Sites",
+                "capacity_t",
+                row,
+                f"{rec['site']}: capacity_t is required for a {stage} site.",
+                "type the yearly capacity in t (only markets may be blank).",
+            )
+        if stage == "recycling" and rec["output"] is None:
+            add(
+                "Sites",
+                "output",
+                row,
+                f"{rec['site']}: a recycling site needs output.",
+                "type oxide (long loop, to metal makers) or metal (short loop, to magnet plants).",
+            )
+        if (
+            rec["first_year"] is not None
+            and rec["last_year"] is not None
+            and rec["first_year"] > rec["last_year"]
+        ):
+            add(
+                "Sites",
+                "first_year",
+                row,
+                f"{rec['site']}: first_year is after last_year.",
+                "swap them or clear one.",
+            )
+
+    for sheet_name, allowed, what in (
+        ("Composition", SOURCE_STAGES, "mine or collection"),
+        ("Recovery", PROCESS_STAGES, "separation, metal or recycling"),
+        ("MarketPrices", ("market",), "market"),
+    ):
+        for rec in tables[sheet_name].to_dict("records"):
+            stage = stage_of.get(rec["site"])
+            if stage is not None and stage not in allowed:
+                add(
+                    sheet_name,
+                    "site",
+                    rec["_row"],
+                    f"{rec['site']} is a {stage} site; "
+                    f"{sheet_name} rows apply to {what} sites only.",
+                    "remove the row or correct the site id.",
+                )
+
+    totals: dict[str, float] = defaultdict(float)
+    first_row: dict[str, int] = {}
+    for rec in tables["Composition"].to_dict("records"):
+        if rec["site"] is not None and rec["share"] is not None:
+            totals[rec["site"]] += rec["share"]
+            first_row.setdefault(rec["site"], rec["_row"])
+    for site, total in totals.items():
+        if total > 1 + 1e-9:
+            add(
+                "Composition",
+                "share",
+                first_row[site],
+                f"{site}: shares sum to {total:.4g} > 1.",
+                "shares are kg of element per kg of output; together at most 1.",
+            )
+
+    for rec in tables["MarketPrices"].to_dict("records"):
+        row = rec["_row"]
+        price, bid = rec["price_usd_per_kg"], rec["bid_usd_per_kg"]
+        if price is not None and bid is not None and bid > price:
+            add(
+                "MarketPrices",
+                "bid_usd_per_kg",
+                row,
+                f"bid {bid:g} is above the ask {price:g} for {rec['commodity']} {rec['item']} "
+                f"at {rec['site']} (a buy-and-resell arbitrage).",
+                "a market's bid must not exceed its own ask for the same item and year.",
+            )
+        if rec["commodity"] in ("oxide", "metal") and rec["item"] not in set(
+            tables["Elements"]["element"]
+        ):
+            add(
+                "MarketPrices",
+                "item",
+                row,
+                f"item {rec['item']!r} is not an element.",
+                "oxide and metal items are elements from the Elements sheet.",
+            )
+        if rec["commodity"] == "magnet" and rec["item"] not in set(tables["Grades"]["grade"]):
+            add(
+                "MarketPrices",
+                "item",
+                row,
+                f"item {rec['item']!r} is not a grade.",
+                "magnet items are grades from the Grades sheet.",
+            )
+        if price is None and bid is None:
+            add(
+                "MarketPrices",
+                "price_usd_per_kg",
+                row,
+                "the row has neither a price nor a bid.",
+                "fill price_usd_per_kg (the market sells) or bid_usd_per_kg (it buys).",
+            )
+
+    _check_rules_sheets(tables, stage_of, add)
+
+    site_ids = set(sites["site"])
+    for rec in tables["Segments"].to_dict("records"):
+        if rec["segment"] in site_ids:
+            add(
+                "Segments",
+                "segment",
+                rec["_row"],
+                f"segment {rec['segment']!r} has the same id as a site; flows to one would "
+                "count for the other.",
+                "give the segment (or the site) an id of its own.",
+            )
+
+    for sheet_name in ("Demand", "Capacity", "MarketPrices"):
+        for rec in tables[sheet_name].to_dict("records"):
+            year = rec["year"]
+            if year is not None and not first <= year <= last:
+                add(
+                    sheet_name,
+                    "year",
+                    rec["_row"],
+                    f"year {year} is outside the horizon {first}-{last}; the row is ignored.",
+                    "adjust the year or the Settings horizon.",
+                    severity="warning",
+                )
+
+
+POLICY_NEEDS = {
+    "max_country_share": ("stage", "country", "value"),
+    "min_region_share": ("stage", "region", "value"),
+    "min_recycled_share": ("value",),
+    "ban_country": ("stage", "country"),
+}
+STOCK_STAGES = ("separation", "metal", "recycling", "magnet")
+
+
+def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str], add) -> None:
+    """Policies name what their type needs; contracts and stocks sit on sites that can hold them."""
+    for rec in tables["Policies"].to_dict("records"):
+        for column in POLICY_NEEDS.get(rec["type"], ()):
+            if rec[column] is None:
+                add(
+                    "Policies",
+                    column,
+                    rec["_row"],
+                    f"policy {rec['policy']} of type {rec['type']} needs {column}.",
+                    f"fill in {column} (a {rec['type']} policy uses "
+                    f"{', '.join(POLICY_NEEDS[rec['type']])}).",
+                )
+        if rec["type"] != "max_country_share" and rec["country"] == "*":
+            add(
+                "Policies",
+                "country",
+                rec["_row"],
+                f"country '*' (each country) only applies to max_country_share, not {rec['type']}.",
+                "name one country, or use type max_country_share.",
+            )
+    for rec in tables["Contracts"].to_dict("records"):
+        stage = stage_of.get(rec["site"])
+        if stage == "market":
+            add(
+                "Contracts",
+                "site",
+                rec["_row"],
+                f"contract {rec['contract']} is on market {rec['site']}; contracts are with "
+                "supplier sites (mines, processors, plants, recyclers).",
+                "model market terms in MarketPrices (price and max_t) instead.",
+            )
+        low, high = rec["min_t"], rec["max_t"]
+        if low is not None and high is not None and low > high:
+            add(
+                "Contracts",
+                "min_t",
+                rec["_row"],
+                f"contract {rec['contract']}: min_t {low:g} is above max_t {high:g}.",
+                "make min_t <= max_t.",
+            )
+        first = rec["first_year"] if rec["first_year"] is not None else -(10**6)
+        last = rec["last_year"] if rec["last_year"] is not None else 10**6
+        for other in tables["Contracts"].to_dict("records"):
+            if other["_row"] >= rec["_row"] or other["site"] != rec["site"]:
+                continue
+            o_first = other["first_year"] if other["first_year"] is not None else -(10**6)
+            o_last = other["last_year"] if other["last_year"] is not None else 10**6
+            if max(first, o_first) <= min(last, o_last):
+                add(
+                    "Contracts",
+                    "site",
+                    rec["_row"],
+                    f"contracts {other['contract']} and {rec['contract']} cover {rec['site']} "
+                    "in the same years.",
+                    "merge them into one row, or give them years that do not overlap.",
+                )
+    for rec in tables["Stocks"].to_dict("records"):
+        stage = stage_of.get(rec["site"])
+        if stage is not None and stage not in STOCK_STAGES:
+            add(
+                "Stocks",
+                "site",
+                rec["_row"],
+                f"{rec['site']} is a {stage} site; stocks are held at "
+                f"{', '.join(STOCK_STAGES)} sites.",
+                "hold the stock at the separator, metal maker, recycler or magnet plant.",
+            )
+        low, high = rec["min_t"] or 0.0, rec["max_t"]
+        if high is not None and (low > high or (rec["initial_t"] or 0.0) > high):
+            add(
+                "Stocks",
+                "max_t",
+                rec["_row"],
+                f"stock of {rec['element']} at {rec['site']}: max_t {high:g} is below min_t or "
+                "initial_t.",
+                "make min_t <= max_t and initial_t <= max_t.",
+            )
+
+
+def _check_sweeps(
+    tables: dict[str, pd.DataFrame],
+    settings: dict[str, Any],
+    raw: dict[str, RawSheet],
+    findings: list[Finding],
+) -> None:
+    """Every change in the Sweeps sheet reads and names real rows and columns."""
+    sweeps = tables["Sweeps"]
+    if sweeps.empty:
+        return
+    from model.workbook.changes import ChangeError, check_change, parse_change
+
+    data = ChainData(settings, tables)
+    for rec in sweeps.to_dict("records"):
+        if rec["change"] is None:
+            continue
+        try:
+            check_change(parse_change(rec["change"]), data)
+        except ChangeError as exc:
+            findings.append(
+                Finding(
+                    "error",
+                    "Sweeps",
+                    cell_ref(letters_of(raw), "Sweeps", "change", rec["_row"]),
+                    str(exc),
+                    "write it as Sheet[key,...].column OP values, e.g. "
+                    "MarketPrices[china_market,oxide,Dy].price_usd_per_kg = 200:1000:100.",
+                )
+            )
