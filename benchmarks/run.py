@@ -38,13 +38,13 @@ def export_mps(workbook: str, mps: str) -> dict:
     """Write the workbook's LP as MPS for HiGHS alone (called in a child of its own, so the
     export costs neither time nor memory in the timed run)."""
     sys.path.insert(0, str(ROOT))
-    from model.api import open_session
+    from model.api import load_workbook_data
     from model.chain.network import build_network
     from model.lp.build import build_model
-    from model.workbook.validate import load_workbook_data
+    from model.solver.session import open_session
 
     net = build_network(load_workbook_data(workbook))
-    open_session(lambda: build_model(net), 3600).highs.writeModel(mps)
+    open_session(lambda: build_model(net), 3600).write_model(mps)
     return {}
 
 
@@ -54,10 +54,9 @@ def pipeline(workbook: str, out: str) -> dict:
     `import_s` (Python start-up excluded) comes before it."""
     start = time.perf_counter()
     sys.path.insert(0, str(ROOT))
-    from model.api import solve_data
+    from model.api import parse_book, solve_data
     from model.report.solution import write_solution
     from model.workbook.reader import read_workbook
-    from model.workbook.validate import parse_book
 
     t = {"import_s": time.perf_counter() - start}
     clock = time.perf_counter()
@@ -89,11 +88,11 @@ def pipeline(workbook: str, out: str) -> dict:
 
 def highs_alone(mps: str) -> dict:
     """Read the MPS file and solve it with highspy only (called in a child)."""
-    import highspy
+    sys.path.insert(0, str(ROOT))
+    from model.solver.session import new_highs  # a plain Highs, made without its banner
 
     start = time.perf_counter()
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = new_highs()
     highs.readModel(mps)
     clock = time.perf_counter()
     highs.run()
@@ -111,9 +110,9 @@ def sweep_at(workbook: str, points: str) -> dict:
     """A price sweep on the persistent model (called in a child): wall time against the sum of
     HiGHS's warm re-solve times."""
     sys.path.insert(0, str(ROOT))
+    from model.api import load_workbook_data
     from model.studies.sweep import run_sweep
     from model.workbook.changes import parse_change
-    from model.workbook.validate import load_workbook_data
 
     data = load_workbook_data(workbook)
     n = int(points)

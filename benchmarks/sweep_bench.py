@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from model.api import load_workbook_data  # noqa: E402
 from model.studies.sweep import run_sweep  # noqa: E402
 from model.workbook.changes import apply_change, parse_change  # noqa: E402
-from model.workbook.validate import load_workbook_data  # noqa: E402
 from model.workbook.writer import write_input_workbook  # noqa: E402
 
 CHANGE = "MarketPrices[china_market,oxide,Dy].price_usd_per_kg = {values}"

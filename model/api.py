@@ -1,26 +1,46 @@
-"""One path through the house: workbook -> data -> network -> model -> HiGHS -> tables."""
+"""The one path through the house: workbook -> data -> network -> model -> HiGHS -> tables.
+
+    read_workbook -> parse_book (+ the registries' row checks) -> ChainData
+      -> chain.build_network -> lp.build_model -> solver.open_session -> results.extract
+
+`load_workbook_data`, `solve_workbook`, `solve_data` and `check_book` are the Python API the
+command line, the studies and the tests use.
+"""
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyomo.core as pyo
-from pyomo.common.gc_manager import PauseGC
-
 from model.chain.checks import check_network
 from model.chain.network import Network, build_network
-from model.findings import Finding
+from model.findings import Finding, InputError, errors_in
 from model.lp.build import build_model
-from model.memory import release_memory
+from model.lp.policies import check_policy_rows
+from model.memory import collect_young, release_memory
 from model.results.tables import Solution, extract
-from model.solver.session import LpSession, SolveResult
+from model.solver.session import SolveResult, open_session
+from model.workbook import validate
 from model.workbook.data import ChainData
-from model.workbook.reader import RawBook
-from model.workbook.validate import load_workbook_data, parse_book
+from model.workbook.reader import RawBook, read_workbook
+
+# rules of registered types, checked with the sheets' own rules
+ROW_CHECKS = (check_policy_rows,)
+
+
+def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
+    """Typed data and every finding of a read workbook (data is None when an error remains):
+    the sheets' rules (workbook.validate) and those of registered types (ROW_CHECKS)."""
+    return validate.parse_book(raw, ROW_CHECKS)
+
+
+def load_workbook_data(path: str | Path) -> ChainData:
+    """Read and validate a workbook; raise InputError with every error when it cannot be used."""
+    data, findings = parse_book(read_workbook(path))
+    if data is None or errors_in(findings):
+        raise InputError(findings)
+    return data
 
 
 @dataclass
@@ -62,7 +82,7 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
         session.handoff_s += time.perf_counter() - clock
         result = session.solve(ranging=True)
     else:
-        result = session.solve(ranging=True, while_solving=_collect_spent_model)
+        result = session.solve(ranging=True, while_solving=collect_young)
     build_s = network_s + session.build_s
     t2 = time.perf_counter()
     del session  # the result holds the values: HiGHS's working memory can go before reporting
@@ -73,44 +93,6 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     solution = extract(data, net, result)
     solution.summary["report_s"] = time.perf_counter() - t2
     return Run(data, net, result, solution)
-
-
-def _collect_spent_model() -> None:
-    """Collect the spent model (work for the other core while HiGHS solves). It was made while
-    the collector was paused, so it is all in the young generations: collecting those frees it
-    without walking the old heap."""
-    gc.collect(1)
-
-
-def open_session(
-    make_model: Callable[[], pyo.ConcreteModel],
-    time_limit_s: float,
-    collect: bool = True,
-) -> LpSession:
-    """Build a model and hand it to a live HiGHS model. Each constraint is freed as it is
-    compiled; with `collect` the rest of the model is gone before anything is solved.
-
-    Everything alive before the build is set aside from the garbage collector (gc.freeze), so
-    the one collection that frees the model (Pyomo models hold reference cycles) walks the
-    model's own objects only. `session.build_s` and `session.handoff_s` time the two steps.
-    With collect=False the spent model is left for the caller to collect (while HiGHS solves,
-    with `_collect_spent_model` or the sweep's first point).
-    """
-    started = time.perf_counter()
-    gc.freeze()
-    try:
-        with PauseGC():  # the model's objects are collected once, below, not on every build
-            model = make_model()
-            built = time.perf_counter()
-            session = LpSession(model, time_limit_s=time_limit_s, release_model=True)
-            del model
-            if collect:
-                gc.collect()
-    finally:
-        gc.unfreeze()
-    session.build_s = built - started
-    session.handoff_s = time.perf_counter() - built
-    return session
 
 
 def solve_workbook(path: str | Path) -> Run:

@@ -21,15 +21,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from model import __version__
-from model.api import Run, check_book, solve_data
+from model.api import Run, check_book, parse_book, solve_data
 from model.findings import Finding, InputError, errors_in
-from model.lp.terms import COST_COMPONENTS
+from model.lp.costs import COST_COMPONENTS
 from model.report.solution import summary_json, write_solution
 from model.results.explain import sentences, unmet_reasons
 from model.workbook.changes import Change, ChangeError, check_change, parse_change
 from model.workbook.data import ChainData
 from model.workbook.reader import RawBook, lock_file, read_workbook
-from model.workbook.validate import parse_book
 
 # Commands other than solve and validate import what they need when they run, so that the
 # everyday `solve` starts quickly.
@@ -189,10 +188,12 @@ def _report_findings(workbook: Path, findings: list[Finding], json_out: bool) ->
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def template(output: Path, force: bool) -> None:
     """Write a blank input workbook to OUTPUT: every sheet, column, dropdown and a ReadMe."""
+    from model.docs import REGISTERED_CHOICES
     from model.workbook.template import write_template
 
+    registered = {name: choices() for name, choices in REGISTERED_CHOICES.items()}
     try:
-        write_template(output, force=force)
+        write_template(output, force=force, registered=registered)
     except FileExistsError:
         err.print(
             f"[red]ERROR[/red] {output} already exists and was left untouched. "

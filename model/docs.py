@@ -8,24 +8,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from model.lp.policies import POLICY_TYPES
 from model.workbook.schema import SETTINGS, SHEETS, Column
 
+# choices kept in a registry of a higher layer, by the name schema columns give them
+REGISTERED_CHOICES = {"policy types": lambda: tuple(POLICY_TYPES)}
 
-def default_text(col: Column) -> str:
-    """How a column's default reads in the docs and the template's header comments."""
-    if col.required:
-        return "required"
-    if col.default is None:
-        return "blank"
-    if isinstance(col.default, bool):
-        return "yes" if col.default else "no"
-    return f"{col.default:g}" if isinstance(col.default, float) else str(col.default)
+
+def choices_of(col: Column) -> tuple[str, ...]:
+    """A column's allowed values: its own choices, or those of the registry it names."""
+    if col.choices_from:
+        return REGISTERED_CHOICES[col.choices_from]()
+    return col.choices
 
 
 def _allowed(col: Column) -> str:
     parts = []
-    if col.choices:
-        parts.append(" \\| ".join(col.choices))
+    if choices_of(col):
+        parts.append(" \\| ".join(choices_of(col)))
     if col.lo is not None or col.hi is not None:
         lo = "-inf" if col.lo is None else f"{col.lo:g}"
         hi = "inf" if col.hi is None else f"{col.hi:g}"
@@ -60,6 +60,15 @@ def workbook_reference() -> str:
         lo = "-inf" if s.lo is None else f"{s.lo:g}"
         hi = "inf" if s.hi is None else f"{s.hi:g}"
         lines.append(f"| {s.name} | {s.dtype} | {s.unit} | {default} | [{lo}, {hi}] | {s.help} |")
+    lines += [
+        "",
+        "## Policy types (Policies.type)",
+        "",
+        "| type | needs | unit of value | meaning |",
+        "|---|---|---|---|",
+    ]
+    for kind in POLICY_TYPES.values():
+        lines.append(f"| {kind.name} | {', '.join(kind.needs)} | {kind.unit} | {kind.help} |")
     for sheet in SHEETS:
         status = "required" if sheet.required else "optional"
         key = f" Key: {', '.join(sheet.key)}." if sheet.key else ""
@@ -74,7 +83,7 @@ def workbook_reference() -> str:
         ]
         for col in sheet.columns:
             lines.append(
-                f"| {col.name} | {col.dtype} | {col.unit} | {default_text(col)} | {_allowed(col)} "
+                f"| {col.name} | {col.dtype} | {col.unit} | {col.default_text} | {_allowed(col)} "
                 f"| {col.help} |"
             )
     return "\n".join(lines) + "\n"

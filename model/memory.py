@@ -1,10 +1,54 @@
-"""Giving freed memory back to the system between the big steps of a solve."""
+"""The memory tricks of a large solve, in one place, behind named helpers.
+
+A model of a million columns is millions of small Python objects, none of them garbage
+while it is built; Python's cyclic collector would walk them again and again. So the big
+steps pause it (`collection_paused`), set aside what lived before them (`heap_set_aside`),
+collect only the young objects a spent model leaves (`collect_young`) and give freed pages
+back to the system (`release_memory`). No other module imports gc.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off meanwhile (nests: only the outermost pause
+    turns it back on)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+@contextmanager
+def heap_set_aside() -> Iterator[None]:
+    """Everything alive now is set aside from the collector meanwhile (gc.freeze), so a
+    collection inside walks only the objects made since."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def collect() -> None:
+    """A full collection (Pyomo models hold reference cycles)."""
+    gc.collect()
+
+
+def collect_young() -> None:
+    """Collect the two young generations only: a model made while the collector was paused
+    is all there, so it is freed without walking the old heap."""
+    gc.collect(1)
 
 
 @cache

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pyomo.environ as pyo
 import pytest
 
+from model.api import load_workbook_data
 from model.chain.network import build_network
 from model.lp.build import build_model
-from model.lp.terms import discounted_cost_terms, merged
-from model.workbook.validate import load_workbook_data
+from model.lp.costs import discounted_cost_terms
+from model.lp.terms import merged
 
 pytestmark = pytest.mark.build
 

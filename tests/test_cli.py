@@ -17,7 +17,7 @@ import pytest
 from conftest import flat, invoke, sha256
 from openpyxl import load_workbook
 
-from model.lp.terms import COST_COMPONENTS
+from model.lp.costs import COST_COMPONENTS
 
 pytestmark = pytest.mark.cli
 

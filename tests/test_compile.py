@@ -10,12 +10,12 @@ import pyomo.core as pyo
 import pytest
 from pyomo.repn.standard_repn import generate_standard_repn
 
+from model.api import load_workbook_data
 from model.chain.network import build_network
 from model.examples.tiny import tiny_tables
 from model.lp.build import build_model
 from model.solver.compile import ConstantConstraintError, NonlinearModelError, compile_lp
 from model.solver.session import LpSession
-from model.workbook.validate import load_workbook_data
 from model.workbook.writer import write_input_workbook
 
 pytestmark = pytest.mark.build

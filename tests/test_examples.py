@@ -10,11 +10,10 @@ import pytest
 from conftest import INPUTS, ROOT
 from invariants import check_all
 
-from model.api import solve_workbook
+from model.api import load_workbook_data, solve_workbook
 from model.docs import workbook_reference
 from model.examples.base_case import base_case_tables
 from model.examples.tiny import tiny_tables
-from model.workbook.validate import load_workbook_data
 
 PINNED = ROOT / "tests" / "regression" / "base_case.json"
 

@@ -15,13 +15,13 @@ from conftest import flat
 from openpyxl import load_workbook
 
 import model.api
+from model.api import load_workbook_data
 from model.chain.network import build_network
 from model.cli import app
 from model.report.solution import write_solution
 from model.results.explain import describe, describe_bound, sentences, unmet_reasons
 from model.results.tables import extract
 from model.solver.session import SolveResult, solve_model
-from model.workbook.validate import load_workbook_data
 
 pytestmark = pytest.mark.hand
 

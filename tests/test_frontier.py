@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
+from model.api import load_workbook_data
 from model.studies.frontier import efficient_frontier
 from model.studies.impact import impact_table
-from model.workbook.validate import load_workbook_data
 
 pytestmark = pytest.mark.hand
 

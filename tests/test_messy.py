@@ -19,10 +19,9 @@ import pytest
 from conftest import flat, invoke, sha256
 from openpyxl import load_workbook
 
-from model.api import check_book, solve_workbook
+from model.api import check_book, parse_book, solve_workbook
 from model.findings import Finding, errors_in
 from model.workbook.reader import read_workbook
-from model.workbook.validate import parse_book
 
 pytestmark = pytest.mark.schema
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.api import solve_data
-from model.workbook.validate import load_workbook_data
+from model.api import load_workbook_data, solve_data
 
 BASE_CASE = Path(__file__).resolve().parents[1] / "inputs" / "base_case.xlsx"
 

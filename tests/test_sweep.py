@@ -6,14 +6,13 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from model.api import solve_data
+from model.api import load_workbook_data, solve_data
 from model.cli import app
 from model.report.studies import write_sweep
 from model.studies.persistent import Resolver
 from model.studies.sweep import run_sweep
 from model.studies.tornado import run_tornado
 from model.workbook.changes import ChangeError, apply_change, check_change, parse_change
-from model.workbook.validate import load_workbook_data
 
 DY_BOUGHT = 2 / 0.871 - (30 / 0.85) / 0.18 * 0.0045
 MARGINAL = 31.503164044033227  # USD/kg of magnet demand in the tiny chain (test_hand)

@@ -20,12 +20,11 @@ from conftest import sha256
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from model.api import check_book, solve_workbook
+from model.api import check_book, load_workbook_data, parse_book, solve_workbook
 from model.findings import Finding, InputError, errors_in
 from model.workbook.data import ChainData
 from model.workbook.reader import read_workbook
 from model.workbook.schema import SHEETS_BY_NAME
-from model.workbook.validate import load_workbook_data, parse_book
 
 pytestmark = pytest.mark.schema
 

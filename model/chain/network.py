@@ -23,9 +23,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from pyomo.common.gc_manager import PauseGC
-
-from model.chain.rules import Contract, PolicyLimit, Stock, derive_rules
+from model.chain.agreements import (
+    Contract,
+    Stock,
+    contract_prices,
+    derive_contracts,
+    derive_stocks,
+)
+from model.chain.compliance import derive_compliance
+from model.chain.policies import PolicyLimit, derive_policies
+from model.memory import collection_paused
 from model.workbook.data import ChainData
 from model.workbook.schema import DEFAULT_VALUE_AT_RISK_USD_PER_KG
 
@@ -99,7 +106,7 @@ class Network:
         default_factory=lambda: defaultdict(list)
     )
     market_caps: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
-    # planner's rules (rules.py)
+    # planner's rules (chain.policies, chain.agreements, chain.compliance)
     policies: list[PolicyLimit] = field(default_factory=list)
     contracts: list[Contract] = field(default_factory=list)
     contract_price: dict[tuple[str, int], float] = field(default_factory=dict)
@@ -167,12 +174,9 @@ class Network:
         return self.recipe.get((x, e), 0.0)  # magnets and swarf carry their grade's recipe
 
 
-PROCESSORS = ("separation", "metal", "recycling")
-
-
 def build_network(data: ChainData) -> Network:
     """Sparse arcs, years, capacities and unit costs of the chain described by `data`."""
-    with PauseGC():  # millions of arcs, lists and terms, none of them garbage
+    with collection_paused():  # millions of arcs, lists and terms, none of them garbage
         return _build_network(data)
 
 
@@ -276,7 +280,11 @@ def _build_network(data: ChainData) -> Network:
     net.heavy = {r["element"] for r in t_["Elements"].to_dict("records") if r["class"] == "heavy"}
     net.prices = _market_prices(data, years)
     _add_arcs(net, data)
-    derive_rules(data, net)
+    net.policies = derive_policies(data, net)
+    net.contracts = derive_contracts(data, net)
+    net.contract_price = contract_prices(net.contracts)
+    net.stocks = derive_stocks(data)
+    derive_compliance(data, net)
     return net
 
 

@@ -2,25 +2,23 @@
 
 Units: flows and stocks in t/yr, unit costs in USD/kg = kUSD/t, so every cost expression is in
 kUSD and every balance dual is in USD/kg. The objective is the discounted total cost in kUSD.
-Cost components are registered in one list (`m.cost_components`) and summed into the
-objective, so a new feature adds a component rather than editing the objective.
+Cost components are entries of the registry in lp.costs, summed into the objective, so a new
+feature registers a component rather than editing the objective; policy types likewise
+(lp.policies).
 """
 
 from __future__ import annotations
 
 import pyomo.core as pyo
-from pyomo.common.gc_manager import PauseGC
 
 from model.chain.network import Network
+from model.lp.compliance import add_compliance
+from model.lp.contracts import add_contracts
+from model.lp.costs import discounted_cost_terms, discounted_risk_terms
 from model.lp.linexpr import forget_variables, linear, total
-from model.lp.rules import add_rules
-from model.lp.terms import (
-    COST_COMPONENTS,
-    discounted_cost_terms,
-    discounted_risk_terms,
-    merged,
-    throughput_terms,
-)
+from model.lp.policies import add_policies
+from model.lp.terms import merged, throughput_terms
+from model.memory import collection_paused
 
 
 def build_model(net: Network, risk_objective: bool = False) -> pyo.ConcreteModel:
@@ -29,11 +27,13 @@ def build_model(net: Network, risk_objective: bool = False) -> pyo.ConcreteModel
     With `risk_objective` the model also has an inactive objective MinRisk (TotalRisk alone),
     for the cost-risk frontier."""
     m = pyo.ConcreteModel(name="mine2magnet")
-    with PauseGC():  # millions of small objects, none of them garbage: skip the collector
+    with collection_paused():  # millions of small objects, none of them garbage: skip the collector
         _sets(m, net)
         _variables(m, net)
         _constraints(m, net)
-        add_rules(m, net)
+        add_policies(m, net)
+        add_compliance(m, net)
+        add_contracts(m, net)
         _objective(m, net, risk_objective)
     forget_variables(m)  # the lookup was for building; the model itself holds the variables
     return m
@@ -171,13 +171,12 @@ def _objective(m: pyo.ConcreteModel, net: Network, risk_objective: bool) -> None
     TotalRisk = sum_t discount[t] x Risk[t]   (built when risk_weight > 0 or risk_objective)
     MinRisk (with risk_objective; inactive unless a caller activates it) minimises TotalRisk.
 
-    The terms of every registered cost component (terms.cost_terms, COST_COMPONENTS) are
+    The terms of every registered cost component (lp.costs.COST_COMPONENTS) are
     discounted and streamed into one linear expression, with each variable once: the
     coefficients of a variable that several components cost are added first (terms.merged:
     on L this drops a third of the objective's terms and 1.5 s of the hand-off). The reports
     evaluate the same terms per component and year.
     """
-    m.cost_components = list(COST_COMPONENTS)
     m.TotalCost = pyo.Expression(expr=linear(m, merged(discounted_cost_terms(net))))
     objective = m.TotalCost
     if net.risk_weight or risk_objective:

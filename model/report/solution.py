@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.lp.terms import COST_COMPONENTS, COST_LABELS
+from model.lp.costs import COST_COMPONENTS
 from model.report.charts import CHART_SHEETS, add_charts
 from model.report.xlsx import Book, clean, number_format, open_book, write_table
 from model.results.tables import Solution
@@ -19,7 +19,6 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "total_cost_usd": ("USD", "Discounted total cost (sum of the components below)"),
     "risk_usd": ("USD", "Risk: t handled x risk score x value at risk, discounted"),
     "risk_weight": ("-", "Weight of risk in the objective"),
-    **{f"{c}_usd": ("USD", f"{COST_LABELS[c]}, discounted") for c in COST_COMPONENTS},
     "demand_t": ("t", "Magnet demand over the horizon"),
     "served_t": ("t", "Demand served"),
     "unmet_t": ("t", "Demand not served (priced at the unmet penalty)"),
@@ -34,6 +33,18 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "extract_s": ("s", "Reading the solution back"),
     "report_s": ("s", "Building the result tables (for a lean solve, the network again too)"),
 }
+
+
+def summary_text(key: str) -> tuple[str, str]:
+    """(unit, description) of a Summary figure; a cost component's come from its registry
+    entry (lp.costs)."""
+    if key in SUMMARY_TEXT:
+        return SUMMARY_TEXT[key]
+    component = COST_COMPONENTS.get(key.removesuffix("_usd"))
+    if component is not None and key.endswith("_usd"):
+        return component.unit, f"{component.label}, discounted"
+    return "", ""
+
 
 SHEET_TEXT = {
     "Summary": "Status, objective, cost components (discounted USD), KPIs and provenance.",
@@ -97,7 +108,7 @@ def write_solution(solution: Solution, path: str | Path) -> Path:
 def _write_summary(book: Book, ws, summary: dict) -> None:
     ws.write_row(0, 0, ["item", "value", "unit", "description"], book.header)
     for row, (key, value) in enumerate(summary.items(), start=1):
-        unit, text = SUMMARY_TEXT.get(key, ("", ""))
+        unit, text = summary_text(key)
         if key.startswith("restricted_share_"):
             unit, text = "share", f"Share handled in restricted countries: {key[17:]}"
         elif key.startswith("top_country_share_"):

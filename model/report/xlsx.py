@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
-from pyomo.common.gc_manager import PauseGC
 
 from model.files import publish
+from model.memory import collection_paused
 
 EXCEL_MAX_ROWS = 1_048_576
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "align": "center"}
@@ -128,7 +128,7 @@ def open_book(path: str | Path) -> Iterator[Book]:
     os.close(handle)
     workbook = xlsxwriter.Workbook(temp, {"nan_inf_to_errors": True, "strings_to_urls": False})
     book = Book(workbook, path)
-    with PauseGC():
+    with collection_paused():
         try:
             yield book
             workbook.close()

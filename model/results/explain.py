@@ -13,9 +13,26 @@ from collections import deque
 import pandas as pd
 
 from model.chain.network import Network
+from model.lp.names import (
+    CAPACITY,
+    CONTRACT_MAX,
+    CONTRACT_MIN,
+    DEMAND_BALANCE,
+    ELEMENT_BALANCE,
+    FLOW,
+    GRADE_BALANCE,
+    MARKET_ITEM_CAP,
+    METAL_BALANCE,
+    POLICY,
+    STOCK,
+    STOCK_CARRY,
+    SWARF_LIMIT,
+    UNMET,
+)
 from model.solver.session import SolveResult
+from model.units import SLACK_T
 
-EPS = 1e-6
+EPS = SLACK_T  # t
 TOP = 4
 
 COLUMNS = [
@@ -35,37 +52,37 @@ COLUMNS = [
 
 def describe(net: Network, component: str, index: tuple) -> str:
     """A constraint in words, e.g. 'the capacity of sep_us in 2026'."""
-    if component == "Capacity":
+    if component == CAPACITY:
         i, t = index
         return f"the {net.stage(i)} capacity of {i} in {t} ({net.cap_t.get((i, t), 0):,.0f} t)"
-    if component == "Market_Item_Cap":
+    if component == MARKET_ITEM_CAP:
         p, c, x, t = index
         cap = net.market_caps.get((p, c, x, t), 0)
         return f"the cap on {c} {x} bought from {p} in {t} ({cap:,.0f} t)"
-    if component == "Demand_Balance":
+    if component == DEMAND_BALANCE:
         s, t = index
         return f"the demand of {s} in {t} ({net.demand_t.get((s, t), 0):,.0f} t)"
-    if component in ("Element_Balance", "Metal_Balance"):
+    if component in (ELEMENT_BALANCE, METAL_BALANCE):
         i, e, t = index
         return f"the balance of {e} at {i} in {t}"
-    if component == "Grade_Balance":
+    if component == GRADE_BALANCE:
         i, g, t = index
         return f"the balance of grade {g} magnets at {i} in {t}"
-    if component == "Swarf_Limit":
+    if component == SWARF_LIMIT:
         i, g, t = index
         return f"the swarf of grade {g} available at {i} in {t}"
-    if component == "Policy":
+    if component == POLICY:
         policy, country, t = index
         where = f" for {country}" if country else ""
         return f"policy {policy}{where} in {t}"
-    if component in ("Contract_Min", "Contract_Max"):
+    if component in (CONTRACT_MIN, CONTRACT_MAX):
         k, t = index
         contract = next((c for c in net.contracts if c.contract == k), None)
         if contract is not None:
-            bound = contract.min_t if component == "Contract_Min" else contract.max_t
-            which = "minimum take" if component == "Contract_Min" else "maximum take"
+            bound = contract.min_t if component == CONTRACT_MIN else contract.max_t
+            which = "minimum take" if component == CONTRACT_MIN else "maximum take"
             return f"the {which} of contract {k} at {contract.site} in {t} ({bound:,.0f} t)"
-    if component == "Stock_Carry":
+    if component == STOCK_CARRY:
         i, e, t = index
         return f"the stock of {e} at {i} carried into {t}"
     if component.startswith("Comp_"):
@@ -75,13 +92,13 @@ def describe(net: Network, component: str, index: tuple) -> str:
 
 def describe_bound(net: Network, variable: str, index: tuple, which: str) -> str:
     """A variable bound in words, e.g. 'the minimum stock of Dy at mp_metal in 2027 (10 t)'."""
-    if variable == "Stock":
+    if variable == STOCK:
         i, e, t = index
         stock = net.stocks.get((i, e))
         if stock is not None:
             word, value = ("minimum", stock.min_t) if which == "lower" else ("maximum", stock.max_t)
             return f"the {word} stock of {e} at {i} in {t} ({value:,.0f} t)"
-    if variable == "Flow" and which == "upper":
+    if variable == FLOW and which == "upper":
         i, j, c, x, t = index
         return (
             f"the compliant-chain rule that closes {c} {x} from {i} to {j} in {t} "
@@ -106,9 +123,9 @@ def upstream(net: Network, node: str, t: int) -> set[str]:
 def unmet_reasons(net: Network, result: SolveResult) -> pd.DataFrame:
     """One row per binding limit upstream of each segment-year with unmet demand."""
     rows = []
-    cap_duals = result.duals.get("Capacity", {})
-    item_duals = result.duals.get("Market_Item_Cap", {})
-    for (s, t), unmet in result.values.get("Unmet", {}).items():
+    cap_duals = result.duals.get(CAPACITY, {})
+    item_duals = result.duals.get(MARKET_ITEM_CAP, {})
+    for (s, t), unmet in result.values.get(UNMET, {}).items():
         if unmet <= EPS:
             continue
         base = {"segment": s, "year": t, "demand_t": net.demand_t[s, t], "unmet_t": unmet}
@@ -160,7 +177,7 @@ def _used(net: Network, result: SolveResult, limit: dict, t: int) -> float | Non
     site, item = limit["site"], limit["item"]
     if not site:
         return None
-    flows = result.values.get("Flow", {})
+    flows = result.values.get(FLOW, {})
     if item:
         c, x = item.split(" ", 1)
         return sum(flows.get(f, 0.0) for f in net.shipped.get((site, c, x, t), ()))

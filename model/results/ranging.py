@@ -19,6 +19,7 @@ from collections import defaultdict
 import pandas as pd
 
 from model.chain.network import Network
+from model.lp.names import CAPACITY, FLOW
 from model.solver.session import SolveResult
 
 COLUMNS = [
@@ -47,7 +48,7 @@ def ranging_table(net: Network, result: SolveResult) -> pd.DataFrame:
     """One row per used source cost (site-year or market item-year) and binding capacity."""
     groups: dict[tuple[str, str, int], list[tuple[float, float, float]]] = defaultdict(list)
     for (var, key), (coef, low, high) in result.cost_ranges.items():
-        if var != "Flow":
+        if var != FLOW:
             continue
         i, _j, c, x, t = key
         stage = net.stage(i)
@@ -85,10 +86,10 @@ def ranging_table(net: Network, result: SolveResult) -> pd.DataFrame:
             }
         )
     for (name, key), (bound, low, high) in sorted(result.bound_ranges.items()):
-        if name != "Capacity":
+        if name != CAPACITY:
             continue
         i, t = key
-        value = -result.duals["Capacity"][key] / net.discount[t]
+        value = -result.duals[CAPACITY][key] / net.discount[t]
         rows.append(
             {
                 "kind": "capacity",

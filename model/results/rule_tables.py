@@ -7,11 +7,11 @@ from collections import defaultdict
 import pandas as pd
 
 from model.chain.network import Network
-from model.lp.terms import evaluate, policy_parts, policy_terms, throughput_terms
+from model.lp.names import COMP, FLOW, POLICY, SHORTFALL, STOCK, VIOLATION
+from model.lp.policies import policy_type
+from model.lp.terms import evaluate, throughput_terms
 from model.solver.session import SolveResult
-
-KUSD = 1000.0
-TOL = 1e-6
+from model.units import DUAL, KUSD, SLACK_T
 
 
 def risk_table(net: Network, values: dict) -> pd.DataFrame:
@@ -23,7 +23,7 @@ def risk_table(net: Network, values: dict) -> pd.DataFrame:
         weight = net.risk_usd_per_kg(i)
         for t in net.site_years[i]:
             handled = evaluate(throughput_terms(net, i, t), values)
-            if handled <= TOL:
+            if handled <= SLACK_T:
                 continue
             row = rows[info.country, info.stage, t]
             row["handled_t"] += handled
@@ -52,16 +52,17 @@ def policy_table(net: Network, result: SolveResult) -> pd.DataFrame:
     in that year's USD per kg; 0 when it does not bind); violation_t is the t beyond the limit
     (soft policies only).
     """
-    values, duals = result.values, result.duals.get("Policy", {})
+    values, duals = result.values, result.duals.get(POLICY, {})
     rows = []
     for p in net.policies:
-        group_terms, total_terms = policy_parts(net, p)
+        entry = policy_type(p)
+        group_terms, total_terms = entry.parts(net, p)
         group, total = evaluate(group_terms, values), evaluate(total_terms, values)
-        lhs = evaluate(policy_terms(net, p), values)
-        violation = values.get("Violation", {}).get(p.key, 0.0)
+        lhs_terms, rhs = entry.lhs(net, p)
+        lhs = evaluate(lhs_terms, values) - rhs
+        violation = values.get(VIOLATION, {}).get(p.key, 0.0)
         dual = abs(duals.get(p.key, 0.0)) / net.discount[p.year]
-        slack = abs(lhs + (violation if p.sense == ">=" else -violation))
-        is_ban = p.type == "ban_country"
+        slack = abs(lhs + (violation if entry.sense == ">=" else -violation))
         rows.append(
             {
                 "policy": p.policy,
@@ -71,12 +72,12 @@ def policy_table(net: Network, result: SolveResult) -> pd.DataFrame:
                 "country": p.country or "",
                 "region": p.region or "",
                 "year": p.year,
-                "achieved": group if is_ban else (group / total if total > TOL else None),
-                "limit": 0.0 if is_ban else p.value,
+                "achieved": entry.achieved(group, total),
+                "limit": entry.limit(p),
                 "group_t": group,
                 "total_t": total,
                 "binding": bool(
-                    p.key in duals and slack <= 1e-6 * max(1.0, total) and abs(dual) > 1e-9
+                    p.key in duals and slack <= SLACK_T * max(1.0, total) and abs(dual) > DUAL
                 ),
                 "shadow_price_usd_per_kg": dual,
                 "violation_t": violation,
@@ -109,7 +110,7 @@ def contract_table(net: Network, values: dict) -> pd.DataFrame:
     for k in net.contracts:
         for t in k.years:
             take = evaluate(throughput_terms(net, k.site, t), values)
-            shortfall = values.get("Shortfall", {}).get((k.contract, t), 0.0)
+            shortfall = values.get(SHORTFALL, {}).get((k.contract, t), 0.0)
             price = k.unit_price(net.sites[k.site].cost_usd_per_kg)
             rows.append(
                 {
@@ -143,7 +144,7 @@ def stock_table(net: Network, values: dict) -> pd.DataFrame:
     rows = []
     for (i, e), stock in net.stocks.items():
         for t in net.years:
-            level = values.get("Stock", {}).get((i, e, t), 0.0)
+            level = values.get(STOCK, {}).get((i, e, t), 0.0)
             rows.append(
                 {
                     "site": i,
@@ -162,7 +163,7 @@ def stock_table(net: Network, values: dict) -> pd.DataFrame:
 def compliance_table(net: Network, values: dict) -> pd.DataFrame:
     """For segments that require compliant chains: magnets received and their compliant part."""
     rows = []
-    flows, comp = values.get("Flow", {}), values.get("Comp", {})
+    flows, comp = values.get(FLOW, {}), values.get(COMP, {})
     for s, years in net.compliant_segments.items():
         for t in sorted(years):
             arcs = net.inflows.get((s, t), [])

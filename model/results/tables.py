@@ -10,25 +10,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from typing import Any
 
 import pandas as pd
 
 from model import __version__
 from model.chain.network import Network
-from model.lp.terms import (
-    COST_COMPONENTS,
-    COST_LABELS,
-    MARKET_STAGE,
-    cost_terms,
-    element_terms,
-    evaluate,
-    magnet_metal_terms,
-    recycled_metal_terms,
-    stage_element_terms,
+from model.lp.costs import COST_COMPONENTS, cost_terms
+from model.lp.names import (
+    CAPACITY,
+    DEMAND_BALANCE,
+    ELEMENT_BALANCE,
+    FLOW,
+    MAKE,
+    METAL_BALANCE,
+    UNMET,
+    UNUSED,
 )
+from model.lp.terms import element_terms, evaluate, stage_element_terms
 from model.lp.terms import throughput_terms as _throughput
 from model.results.explain import sentences, unmet_reasons
+from model.results.kpis import kpis_from_tables
 from model.results.ranging import ranging_table
 from model.results.rule_tables import (
     compliance_table,
@@ -38,25 +41,10 @@ from model.results.rule_tables import (
     stock_table,
 )
 from model.solver.session import SolveResult
+from model.stages import MARKET_STAGE
+from model.units import FLOW_T as EPS
+from model.units import KUSD
 from model.workbook.data import ChainData
-
-EPS = 1e-7
-# headline figures of a plan, as tabulated by sweeps and the frontier
-KPIS = (
-    "objective_usd",
-    "total_cost_usd",
-    "risk_usd",
-    "unmet_t",
-    "restricted_share_mine",
-    "restricted_share_separation",
-    "restricted_share_metal",
-    "restricted_share_magnet",
-    "top_country_magnet",
-    "top_country_share_magnet",
-    "heavy_self_sufficiency",
-    "recycled_share",
-)
-KUSD = 1000.0  # model money unit: thousand USD
 
 
 @dataclass
@@ -97,14 +85,14 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
             {
                 "Flows": _flows(net, values),
                 "Sites": _sites(data, net, values, result.duals),
-                "Unused": _unused(net, values),
+                UNUSED: _unused(net, values),
                 "Marginals": _marginals(net, result.duals),
                 "ElementBalance": _element_balance(net, values, busy),
                 "Explanations": unmet_reasons(net, result),
                 "Ranging": ranging_table(net, result),
             }
         )
-        order = ["Costs", "Flows", "Sites", "Demand", "Shares", "Unused", "Marginals"]
+        order = ["Costs", "Flows", "Sites", "Demand", "Shares", UNUSED, "Marginals"]
         order += ["ElementBalance", "Risk", "Ranging", "Explanations"]
         tables = {name: tables[name] for name in order}
     if full and net.policies:
@@ -128,20 +116,18 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
     if full:
         explained = sentences(net, result, tables["Explanations"])
         summary["explanation"] = " ".join(explained) if explained else "All demand is served."
-    summary.update(_kpis(tables["Shares"], net, values))
+    summary.update(kpis_from_tables(net, tables["Shares"], values))
     summary.update(_provenance(data, result))
     heavy = [e for e in net.elements if e in net.heavy]
     return Solution(summary, tables, heavy)
 
 
 def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
-    import pyomo.version
-
     out: dict[str, Any] = {
         "input_file": data.source.name if data.source else "",
         "input_sha256": data.sha256,
         "mine2magnet_version": __version__,
-        "pyomo_version": pyomo.version.version,
+        "pyomo_version": version("pyomo"),
         "solver": result.solver,
     }
     out.update(result.stats)
@@ -162,7 +148,7 @@ def _costs(net: Network, values: dict) -> pd.DataFrame:
             rows.append(
                 {
                     "component": component,
-                    "description": COST_LABELS[component],
+                    "description": COST_COMPONENTS[component].label,
                     "year": t,
                     "cost_usd": value,
                     "discount_factor": net.discount[t],
@@ -174,7 +160,7 @@ def _costs(net: Network, values: dict) -> pd.DataFrame:
 
 def _flows(net: Network, values: dict) -> pd.DataFrame:
     rows = []
-    for f, t_moved in values["Flow"].items():
+    for f, t_moved in values[FLOW].items():
         if t_moved <= EPS:
             continue
         i, j, c, x, t = f
@@ -213,9 +199,9 @@ def _flows(net: Network, values: dict) -> pd.DataFrame:
 
 def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataFrame:
     names = dict(zip(data.tables["Sites"]["site"], data.tables["Sites"]["name"], strict=True))
-    cap_duals = duals.get("Capacity", {})
+    cap_duals = duals.get(CAPACITY, {})
     unused = defaultdict(float)
-    for (i, _e, t), v in values["Unused"].items():
+    for (i, _e, t), v in values[UNUSED].items():
         unused[i, t] += v
     rows = []
     for i, info in net.sites.items():
@@ -243,9 +229,9 @@ def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataF
 
 def _demand(net: Network, values: dict, duals: dict) -> pd.DataFrame:
     rows = []
-    marginal = duals.get("Demand_Balance", {})
+    marginal = duals.get(DEMAND_BALANCE, {})
     for (s, t), demand in net.demand_t.items():
-        unmet = values["Unmet"].get((s, t), 0.0)
+        unmet = values[UNMET].get((s, t), 0.0)
         rows.append(
             {
                 "segment": s,
@@ -264,7 +250,7 @@ def _busy_site_years(values: dict) -> set[tuple[str, int]]:
     sum over its flows that year, or over magnets made, which are shipped the same year, so
     every other site-year handles nothing and need not be evaluated."""
     busy = set()
-    for (i, j, _c, _x, t), v in values["Flow"].items():
+    for (i, j, _c, _x, t), v in values[FLOW].items():
         if v:
             busy.add((i, t))
             busy.add((j, t))
@@ -319,7 +305,7 @@ def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> 
     table: dict[tuple[str, int], dict[str, float]] = defaultdict(
         lambda: dict.fromkeys(BALANCE_COLUMNS, 0.0)
     )
-    flows = values["Flow"]
+    flows = values[FLOW]
     for i, info in net.sites.items():
         for t in net.site_years[i]:
             if (i, t) not in busy:
@@ -351,7 +337,7 @@ def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> 
                 table[e, t]["delivered_in_magnets_t"] += content
             elif net.stage(j) == "market":
                 table[e, t]["sold_t"] += content * metal_eq
-    for (i, e, t), v in values["Unused"].items():
+    for (i, e, t), v in values[UNUSED].items():
         metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
         table[e, t]["unused_t"] += v * metal_eq
     rows = [{"element": e, "year": t, **table[e, t]} for e in net.elements for t in net.years]
@@ -362,7 +348,7 @@ def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> 
 def _unused(net: Network, values: dict) -> pd.DataFrame:
     """Output made but neither used nor sold, and swarf not sent to a recycler."""
     rows = []
-    for (i, e, t), v in values["Unused"].items():
+    for (i, e, t), v in values[UNUSED].items():
         if v > EPS:
             commodity = net.output_form(i)
             rows.append(
@@ -376,8 +362,8 @@ def _unused(net: Network, values: dict) -> pd.DataFrame:
                 }
             )
     for m, g, t in net.make:
-        made = values["Make"].get((m, g, t), 0.0)
-        sent = sum(values["Flow"].get(f, 0.0) for f in net.shipped.get((m, "scrap", g, t), ()))
+        made = values[MAKE].get((m, g, t), 0.0)
+        sent = sum(values[FLOW].get(f, 0.0) for f in net.shipped.get((m, "scrap", g, t), ()))
         lost = net.sites[m].swarf_share * made - sent
         if lost > EPS:
             rows.append(
@@ -396,7 +382,7 @@ def _unused(net: Network, values: dict) -> pd.DataFrame:
 def _marginals(net: Network, duals: dict) -> pd.DataFrame:
     """Value of one more kg of an element at a site: balance duals in that year's USD/kg."""
     rows = []
-    for name, form in (("Element_Balance", None), ("Metal_Balance", "metal")):
+    for name, form in ((ELEMENT_BALANCE, None), (METAL_BALANCE, "metal")):
         for (i, e, t), y in duals.get(name, {}).items():
             commodity = form or net.output_form(i)
             rows.append(
@@ -412,36 +398,3 @@ def _marginals(net: Network, duals: dict) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["site", "stage", "commodity", "element", "year", "marginal_usd_per_kg"]
     )
-
-
-def _kpis(shares: pd.DataFrame, net: Network, values: dict) -> dict[str, Any]:
-    """Headline shares over the horizon: restricted countries' share of each stage (all
-    tracked elements by mass), the largest single country at each stage and its share, and
-    restricted countries' share of the heavy elements at the magnet stage."""
-    out: dict[str, Any] = {}
-    in_restricted = shares["country"].isin(net.restricted)
-    for stage in ("mine", "separation", "metal", "magnet", "recycling"):
-        rows = shares["stage"] == stage
-        total = shares.loc[rows, "t"].sum()
-        out[f"restricted_share_{stage}"] = (
-            float(shares.loc[rows & in_restricted, "t"].sum() / total) if total else 0.0
-        )
-    for stage in ("mine", "separation", "metal", "magnet"):
-        by_country = shares.loc[shares["stage"] == stage].groupby("country")["t"].sum()
-        total = by_country.sum()
-        out[f"top_country_{stage}"] = str(by_country.idxmax()) if total else ""
-        out[f"top_country_share_{stage}"] = float(by_country.max() / total) if total else 0.0
-    heavy = shares["element"].isin(net.heavy) & (shares["stage"] == "magnet")
-    total = shares.loc[heavy, "t"].sum()
-    out["restricted_share_heavy_magnet"] = (
-        float(shares.loc[heavy & in_restricted, "t"].sum() / total) if total else 0.0
-    )
-    out["heavy_self_sufficiency"] = 1.0 - out["restricted_share_heavy_magnet"] if total else 0.0
-    recycled = sum(
-        evaluate(recycled_metal_terms(net, e, t), values) for e in net.elements for t in net.years
-    )
-    metal = sum(
-        evaluate(magnet_metal_terms(net, e, t), values) for e in net.elements for t in net.years
-    )
-    out["recycled_share"] = recycled / metal if metal else 0.0
-    return out

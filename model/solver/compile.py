@@ -24,7 +24,6 @@ from operator import mul
 
 import numpy as np
 import pyomo.core as pyo
-from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import (
     LinearExpression,
     MonomialTermExpression,
@@ -38,6 +37,8 @@ from pyomo.core.expr.relational_expr import (
     RangedExpression,
 )
 from pyomo.repn.standard_repn import generate_standard_repn
+
+from model.memory import collection_paused
 
 
 class NonlinearModelError(ValueError):
@@ -307,7 +308,7 @@ def compile_lp(model: pyo.ConcreteModel, release: bool = False) -> CompiledLp:
     as it is read, so its expressions' memory is free before the arrays are complete; the
     model is then spent and must not be used again.
     """
-    with PauseGC():
+    with collection_paused():
         return _compile(model, release)
 
 

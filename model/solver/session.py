@@ -28,6 +28,8 @@ import highspy
 import numpy as np
 import pyomo.core as pyo
 
+from model import memory
+from model.memory import collection_paused, heap_set_aside
 from model.solver.compile import ConstantConstraintError, compile_lp
 
 PLAIN_STATUS = {
@@ -242,6 +244,19 @@ class LpSession:
         """(component name, indices, row positions) per constraint component."""
         return _groups(self.row_keys)
 
+    def set_costs(self, cost: np.ndarray, name: str = "Objective") -> None:
+        """Make `cost` the named objective's cost vector, passing HiGHS only the entries that
+        differ (when that objective is in use)."""
+        current = self.costs[name]
+        changed = np.flatnonzero(np.abs(cost - current) > 1e-12 * (1 + np.abs(current)))
+        if len(changed) and name == self.objective_in_use:
+            self.highs.changeColsCost(len(changed), changed.astype(np.int32), cost[changed])
+        self.costs[name] = cost
+
+    def write_model(self, path: str) -> None:
+        """Write the LP as HiGHS holds it (MPS by the file's suffix), e.g. for HiGHS alone."""
+        self.highs.writeModel(str(path))
+
     def use_objective(self, name: str) -> None:
         """Minimise the named objective from now on."""
         cost = self.costs[name]
@@ -382,6 +397,33 @@ def _by_component(
         else:
             out[name] = dict(zip(keys, part.tolist(), strict=True))
     return out
+
+
+def open_session(
+    make_model: Callable[[], pyo.ConcreteModel],
+    time_limit_s: float,
+    collect: bool = True,
+) -> LpSession:
+    """Build a model and hand it to a live HiGHS model. Each constraint is freed as it is
+    compiled; with `collect` the rest of the model is gone before anything is solved.
+
+    Everything alive before the build is set aside from the garbage collector
+    (memory.heap_set_aside), so the one collection that frees the model (Pyomo models hold
+    reference cycles) walks the model's own objects only. `session.build_s` and
+    `session.handoff_s` time the two steps. With collect=False the spent model is left for
+    the caller to collect (memory.collect_young, while HiGHS solves).
+    """
+    started = time.perf_counter()
+    with heap_set_aside(), collection_paused():  # the model is collected once, not per build
+        model = make_model()
+        built = time.perf_counter()
+        session = LpSession(model, time_limit_s=time_limit_s, release_model=True)
+        del model
+        if collect:
+            memory.collect()
+    session.build_s = built - started
+    session.handoff_s = time.perf_counter() - built
+    return session
 
 
 def solve_model(

@@ -19,9 +19,7 @@ the same market's bid, or when a value leaves the column's bounds.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections import defaultdict
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
@@ -29,28 +27,25 @@ from typing import Any
 import numpy as np
 
 from model.chain.network import Network
-from model.lp.terms import (
-    discounted_risk_terms,
-    magnet_metal_terms,
-    recycled_metal_terms,
-    stage_element_terms,
-    throughput_terms,
-)
+from model.lp.costs import discounted_risk_terms
+from model.lp.names import CAPACITY, DEMAND_BALANCE, FLOW, OBJECTIVE, UNMET
+from model.lp.terms import throughput_terms
+from model.memory import collect_young
+from model.results.kpis import KpiVectors
 from model.solver.session import LpSession, SolveResult
 from model.studies.persistent import row_bounds
+from model.units import KUSD
 from model.workbook.changes import Change
 from model.workbook.schema import SHEETS_BY_NAME
 
-KUSD = 1000.0
 SUPPORTED = {
     ("MarketPrices", "price_usd_per_kg"),
     ("Sites", "cost_usd_per_kg"),
     ("Sites", "capacity_t"),
-    ("Capacity", "capacity_t"),
+    (CAPACITY, "capacity_t"),
     ("Demand", "demand_t"),
     ("Settings", "value"),
 }
-STAGES = ("mine", "separation", "metal", "magnet", "recycling")
 
 
 def supported(change: Change) -> bool:
@@ -69,11 +64,11 @@ class FastPath:
     def __init__(self, net: Network, session: LpSession):
         self.net = net
         self.session = session
-        self.flow_column = session.column_of.get("Flow", {})
+        self.flow_column = session.column_of.get(FLOW, {})
         # the compiled objective is c_cost + risk_weight x c_risk: the cost part is read off it
-        objective = session.costs["Objective"]
+        objective = session.costs[OBJECTIVE]
         self.cost = objective - net.risk_weight * self.risk if net.risk_weight else objective.copy()
-        self._kpi_vectors_made = False
+        self._kpi_vectors: KpiVectors | None = None
         self.base_bounds = row_bounds(net)
         self.dirty: set[tuple[str, tuple]] = set()
 
@@ -84,47 +79,11 @@ class FastPath:
 
     def make_kpi_vectors(self) -> None:
         """The vectors of the KPIs (once; `solve` makes them while HiGHS runs)."""
-        if self._kpi_vectors_made:
+        if self._kpi_vectors is not None:
             return
-        net, vector = self.net, self.session.vector
         self.risk  # noqa: B018 (made here unless a risk weight needed it before the solve)
-        self.unmet = vector(("Unmet", key, 1.0) for key in net.demand_t)
-        n = len(self.session.column_keys)
-        self.shares: dict[str, tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = {}
-        by_country: dict[str, list[str]] = defaultdict(list)
-        for i, info in net.sites.items():
-            by_country[info.country].append(i)
-        for stage in STAGES:
-            per_country = {
-                country: vector(
-                    x
-                    for e in net.elements
-                    for t in net.years
-                    for x in stage_element_terms(net, stage, e, t, sites)
-                )
-                for country, sites in by_country.items()
-            }
-            total = sum(per_country.values(), np.zeros(n))
-            restricted = sum(
-                (v for c, v in per_country.items() if c in net.restricted), np.zeros(n)
-            )
-            self.shares[stage] = (restricted, total, per_country)
-        heavy_terms = [
-            (c in net.restricted, x)
-            for c, sites in by_country.items()
-            for e in net.heavy
-            for t in net.years
-            for x in stage_element_terms(net, "magnet", e, t, sites)
-        ]
-        self.heavy_total = vector(x for _r, x in heavy_terms)
-        self.heavy_restricted = vector(x for r, x in heavy_terms if r)
-        self.recycled = vector(
-            x for e in net.elements for t in net.years for x in recycled_metal_terms(net, e, t)
-        )
-        self.magnet_metal = vector(
-            x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t)
-        )
-        self._kpi_vectors_made = True
+        self.unmet = self.session.vector((UNMET, key, 1.0) for key in self.net.demand_t)
+        self._kpi_vectors = KpiVectors(self.net, self.session.vector)
 
     # ------------------------------------------------------------------ one point
     def plan(
@@ -174,7 +133,7 @@ class FastPath:
                         new = _combine(old, change.op, value)
                         if bad(new):
                             return None
-                        bounds["Demand_Balance", (s, t)] = (new, new)
+                        bounds[DEMAND_BALANCE, (s, t)] = (new, new)
             else:  # capacities: the site's base figure and its overrides move together
                 for (i, t), old in net.cap_t.items():
                     key = (i,) if change.sheet == "Sites" else (i, str(t))
@@ -183,7 +142,7 @@ class FastPath:
                     new = _combine(old, change.op, value)
                     if bad(new) or new <= 0:
                         return None
-                    bounds["Capacity", (i, t)] = (-math.inf, new)
+                    bounds[CAPACITY, (i, t)] = (-math.inf, new)
                 if change.sheet == "Sites" and any(
                     net.stage(i) == "market" and self._match(change.keys, (i,)) for i in net.sites
                 ):
@@ -221,11 +180,7 @@ class FastPath:
         cost, weight, bounds = plan
         session = self.session
         objective = cost + weight * self.risk if weight else cost
-        current = session.costs["Objective"]
-        changed = np.flatnonzero(np.abs(objective - current) > 1e-12 * (1 + np.abs(current)))
-        if len(changed):
-            session.highs.changeColsCost(len(changed), changed.astype(np.int32), objective[changed])
-            session.costs["Objective"] = objective
+        session.set_costs(objective)
         wanted = {key: self.base_bounds[key] for key in self.dirty}
         wanted.update(bounds)
         self.dirty = set(bounds)
@@ -235,34 +190,20 @@ class FastPath:
     def _while_solving(self) -> None:
         """Python work for the other core while HiGHS solves: the KPI vectors and, the first
         time, collecting the Pyomo model the session was compiled from."""
-        if not self._kpi_vectors_made:
+        if self._kpi_vectors is None:
             self.make_kpi_vectors()
-            gc.collect(1)  # the spent model is young (made with the collector paused)
+            collect_young()  # the spent model is young (made with the collector paused)
 
     def kpis(self, x: np.ndarray, plan) -> dict[str, Any]:
-        """The headline figures of results.KPIS from the primal solution."""
+        """The headline figures (results.kpis) of the primal solution x."""
         cost, weight, _bounds = plan
         self.make_kpi_vectors()
         total = float(cost @ x) * KUSD
         risk = float(self.risk @ x) * KUSD
-        out: dict[str, Any] = {
+        return {
             "objective_usd": total + weight * risk,
             "total_cost_usd": total,
             "risk_usd": risk,
             "unmet_t": float(self.unmet @ x),
+            **self._kpi_vectors.figures(x),
         }
-        for stage, (restricted, all_of, per_country) in self.shares.items():
-            handled = float(all_of @ x)
-            out[f"restricted_share_{stage}"] = float(restricted @ x) / handled if handled else 0.0
-            if stage == "magnet":
-                amounts = {c: float(v @ x) for c, v in per_country.items()}
-                top = max(amounts, key=amounts.get) if handled else ""
-                out["top_country_magnet"] = top
-                out["top_country_share_magnet"] = amounts[top] / handled if handled else 0.0
-        heavy = float(self.heavy_total @ x)
-        out["heavy_self_sufficiency"] = (
-            1.0 - float(self.heavy_restricted @ x) / heavy if heavy else 0.0
-        )
-        metal = float(self.magnet_metal @ x)
-        out["recycled_share"] = float(self.recycled @ x) / metal if metal else 0.0
-        return out

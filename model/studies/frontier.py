@@ -28,13 +28,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.core as pyo
 
-from model.api import open_session
 from model.chain.network import Network, build_network
-from model.lp.build import build_model
-from model.results.tables import KPIS, KUSD, extract
-from model.solver.session import LpSession
+from model.lp.frontier import build_frontier_model
+from model.lp.names import MIN_RISK, OBJECTIVE, RISK_CAP, SERVICE_LEVEL, UNMET
+from model.results.kpis import HEADLINE
+from model.results.tables import extract
+from model.solver.session import LpSession, open_session
+from model.units import KUSD
 from model.workbook.data import ChainData
 
 
@@ -64,38 +65,31 @@ def efficient_frontier(
 
     net = build_network(data)
 
-    def frontier_model() -> pyo.ConcreteModel:
-        m = build_model(net, risk_objective=True)
-        m.MinRisk.activate()
-        m.Risk_Cap = pyo.Constraint(expr=m.TotalRisk <= 1e20)
-        m.Service_Level = pyo.Constraint(m.DEMAND, rule=lambda m, s, t: m.Unmet[s, t] <= 1e20)
-        return m
-
-    session = open_session(frontier_model, data.settings["time_limit_s"])
+    session = open_session(lambda: build_frontier_model(net), data.settings["time_limit_s"])
     if session.error is not None:
         raise RuntimeError(session.error.message)
     weight = net.risk_weight
-    cost_vector = session.costs["Objective"] - weight * session.costs["MinRisk"]
-    risk_vector = session.costs["MinRisk"]
+    cost_vector = session.costs[OBJECTIVE] - weight * session.costs[MIN_RISK]
+    risk_vector = session.costs[MIN_RISK]
     session.costs["Cost"] = cost_vector
-    session.offsets["Cost"] = session.offsets["Objective"] - weight * session.offsets["MinRisk"]
+    session.offsets["Cost"] = session.offsets[OBJECTIVE] - weight * session.offsets[MIN_RISK]
 
     def run(objective: str, cap: float) -> dict[str, Any]:
         session.use_objective(objective)
-        session.set_row_bounds("Risk_Cap", (None,), -math.inf, cap)
+        session.set_row_bounds(RISK_CAP, (None,), -math.inf, cap)
         result = session.solve()
         tick()
-        return {"result": result, "risk": _dot(session, risk_vector, "MinRisk")}
+        return {"result": result, "risk": _dot(session, risk_vector, MIN_RISK)}
 
     rows = []
     first = run("Cost", math.inf)
     if not first["result"].ok:
         raise RuntimeError(first["result"].message)
     risk_max = first["risk"]
-    unmet = first["result"].values["Unmet"]
+    unmet = first["result"].values[UNMET]
     for key in net.demand_t:
-        session.set_row_bounds("Service_Level", key, -math.inf, unmet.get(key, 0.0) + 1e-6)
-    lowest = run("MinRisk", math.inf)
+        session.set_row_bounds(SERVICE_LEVEL, key, -math.inf, unmet.get(key, 0.0) + 1e-6)
+    lowest = run(MIN_RISK, math.inf)
     risk_min = lowest["risk"] if lowest["result"].ok else risk_max
     caps = [risk_max - k / (points - 1) * (risk_max - risk_min) for k in range(points)]
     caps[-1] = risk_min + 1e-9 * max(1.0, abs(risk_min))
@@ -114,7 +108,7 @@ def _row(k: int, cap: float, result, data: ChainData, net: Network) -> dict[str,
     if not result.ok:
         return row
     summary = extract(data, net, result).summary
-    for key in KPIS:
+    for key in HEADLINE:
         if key != "objective_usd":
             row[key] = summary.get(key)
     return row

@@ -118,6 +118,6 @@ def impact_markdown(table: pd.DataFrame) -> str:
 if __name__ == "__main__":
     import sys
 
-    from model.workbook.validate import load_workbook_data
+    from model.api import load_workbook_data
 
     print(impact_markdown(impact_table(load_workbook_data(sys.argv[1]))))

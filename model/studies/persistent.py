@@ -20,11 +20,11 @@ from itertools import chain
 
 import numpy as np
 
-from model.api import open_session
 from model.chain.network import Network, build_network
 from model.lp.build import build_model
-from model.lp.terms import discounted_cost_terms, discounted_risk_terms
-from model.solver.session import SolveResult
+from model.lp.costs import discounted_cost_terms, discounted_risk_terms
+from model.lp.names import CAPACITY, CONTRACT_MAX, CONTRACT_MIN, DEMAND_BALANCE, MARKET_ITEM_CAP
+from model.solver.session import SolveResult, open_session
 from model.workbook.data import ChainData
 
 
@@ -55,15 +55,15 @@ def signature(net: Network) -> tuple:
 def row_bounds(net: Network) -> dict[tuple[str, tuple], tuple[float, float]]:
     """Bounds of the rows whose right-hand side comes from data."""
     inf = math.inf
-    bounds = {("Capacity", k): (-inf, v) for k, v in net.cap_t.items()}
-    bounds.update({("Demand_Balance", k): (v, v) for k, v in net.demand_t.items()})
-    bounds.update({("Market_Item_Cap", k): (-inf, v) for k, v in net.market_caps.items()})
+    bounds = {(CAPACITY, k): (-inf, v) for k, v in net.cap_t.items()}
+    bounds.update({(DEMAND_BALANCE, k): (v, v) for k, v in net.demand_t.items()})
+    bounds.update({(MARKET_ITEM_CAP, k): (-inf, v) for k, v in net.market_caps.items()})
     for k in net.contracts:
         for t in k.years:
             if k.max_t is not None:
-                bounds["Contract_Max", (k.contract, t)] = (-inf, k.max_t)
+                bounds[CONTRACT_MAX, (k.contract, t)] = (-inf, k.max_t)
             if k.binding and k.min_t:
-                bounds["Contract_Min", (k.contract, t)] = (k.min_t, inf)
+                bounds[CONTRACT_MIN, (k.contract, t)] = (k.min_t, inf)
     return bounds
 
 
@@ -107,11 +107,6 @@ class Resolver:
 
     def _push(self, net: Network) -> None:
         session = self.session
-        cost = self.objective_vector(net)
-        current = session.costs["Objective"]
-        changed = np.flatnonzero(np.abs(cost - current) > 1e-12 * (1 + np.abs(current)))
-        if len(changed):
-            session.highs.changeColsCost(len(changed), changed.astype(np.int32), cost[changed])
-            session.costs["Objective"] = cost
+        session.set_costs(self.objective_vector(net))
         session.apply_row_bounds(row_bounds(net))
         self.network = net

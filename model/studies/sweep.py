@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from model.results.tables import KPIS, extract
+from model.results.kpis import HEADLINE
+from model.results.tables import extract
 from model.studies.fastpath import FastPath, supported
 from model.studies.persistent import Resolver
 from model.workbook.changes import Change, apply_change, check_change
@@ -114,7 +115,7 @@ def _solve_point(index: int, values: tuple[float, ...]) -> dict[str, Any]:
 def _fast_path(data: ChainData, changes: list[Change], kpis: tuple[str, ...]) -> FastPath | None:
     """The worker's fast path, on a session holding the unchanged workbook; None when these
     changes or KPIs need the general way."""
-    if not all(supported(c) for c in changes) or not set(kpis) <= set(KPIS):
+    if not all(supported(c) for c in changes) or not set(kpis) <= set(HEADLINE):
         return None
     resolver: Resolver = _WORKER["resolver"]
     fast = _WORKER.get("fast")
@@ -145,7 +146,7 @@ def run_sweep(
     for change in changes:
         check_change(change, data)
     changes = list(changes)
-    wanted = tuple(dict.fromkeys((*KPIS, *kpis)))
+    wanted = tuple(dict.fromkeys((*HEADLINE, *kpis)))
     points = [tuple(p) for p in points] if points is not None else points_of(changes, paired)
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-STAGES = ("mine", "collection", "separation", "metal", "magnet", "recycling", "market")
+from model.stages import STAGES
+
 COMMODITIES = ("oxide", "metal", "magnet")
 TARIFF_COMMODITIES = ("concentrate", "oxide", "metal", "magnet", "scrap", "*")
 RECYCLING_OUTPUTS = ("oxide", "metal")
 ELEMENT_CLASSES = ("light", "heavy")
-POLICY_TYPES = ("max_country_share", "min_region_share", "min_recycled_share", "ban_country")
 
 # Stage defaults for value_at_risk_usd_per_kg: the value of one kg of the stage's capacity
 # measure, i.e. of what a disruption there would put at risk (estimates): a kg of concentrate
@@ -53,6 +53,20 @@ class Column:
     choices: tuple[str, ...] = ()
     ref: str = ""
     help: str = ""
+    # choices kept in a registry of a higher layer (e.g. "policy types"): the layer that
+    # owns it checks them and lists them in the template and the docs
+    choices_from: str = ""
+
+    @property
+    def default_text(self) -> str:
+        """How the default reads in the docs and the template's header comments."""
+        if self.required:
+            return "required"
+        if self.default is None:
+            return "blank"
+        if isinstance(self.default, bool):
+            return "yes" if self.default else "no"
+        return f"{self.default:g}" if isinstance(self.default, float) else str(self.default)
 
 
 @dataclass(frozen=True)
@@ -422,7 +436,12 @@ SHEETS: tuple[Sheet, ...] = (
         "Policies",
         (
             Column("policy", required=True),
-            Column("type", required=True, choices=POLICY_TYPES),
+            Column(
+                "type",
+                required=True,
+                choices_from="policy types",
+                help="A registered policy type (the table of policy types below).",
+            ),
             Column("stage", choices=STAGES),
             Column("element", ref="Elements.element"),
             Column("country", ref="Countries.country|*"),

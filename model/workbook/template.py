@@ -4,6 +4,7 @@ countries, sites and grades, number formats, frozen headers and Excel tables."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -13,7 +14,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from model.docs import default_text
 from model.files import atomic_save
 from model.workbook.schema import SETTINGS, SHEETS, Column, Sheet
 
@@ -43,28 +43,28 @@ Solve it with:            mine2magnet solve THIS.xlsx
 The full reference is docs/workbook.md in the mine2magnet repository."""
 
 
-def _comment(col: Column) -> Comment:
+def _comment(col: Column, choices: tuple[str, ...]) -> Comment:
     parts = [col.help or col.name]
     if col.unit:
         parts.append(f"Unit: {col.unit}.")
-    parts.append(f"Default: {default_text(col)}.")
-    if col.choices:
-        parts.append(f"One of: {', '.join(col.choices)}.")
+    parts.append(f"Default: {col.default_text}.")
+    if choices:
+        parts.append(f"One of: {', '.join(choices)}.")
     comment = Comment(" ".join(parts), "mine2magnet")
     comment.width, comment.height = 300, 120
     return comment
 
 
-def _validation(col: Column) -> DataValidation | None:
+def _validation(col: Column, choices: tuple[str, ...]) -> DataValidation | None:
     """A dropdown for choices, yes/no and ids that live in another sheet.
 
     Closed lists (choices, yes/no, single-sheet ids) refuse other values; lists that also take
     '*' or another sheet's ids, and comma-separated lists (Segments.grades), only suggest.
     """
-    if col.choices:
+    if choices:
         return DataValidation(
             type="list",
-            formula1=f'"{",".join(col.choices)}"',
+            formula1=f'"{",".join(choices)}"',
             allow_blank=True,
             showErrorMessage=True,
         )
@@ -93,18 +93,19 @@ def _table_name(sheet: str) -> str:
     return f"tbl{sheet}"
 
 
-def _add_sheet(book: Workbook, sheet: Sheet) -> None:
+def _add_sheet(book: Workbook, sheet: Sheet, registered: Mapping[str, tuple[str, ...]]) -> None:
     ws = book.create_sheet(sheet.name)
     ws.append(sheet.names)
     for pos, col in enumerate(sheet.columns, start=1):
         cell = ws.cell(1, pos)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = REQUIRED_FILL if col.required else HEADER_FILL
-        cell.comment = _comment(col)
+        choices = col.choices or tuple(registered.get(col.choices_from, ()))
+        cell.comment = _comment(col, choices)
         letter = get_column_letter(pos)
         ws.column_dimensions[letter].width = max(12, len(col.name) + 4)
         rng = f"{letter}2:{letter}{ROWS}"
-        validation = _validation(col)
+        validation = _validation(col, choices)
         if validation is not None:
             validation.error = f"Choose a value from the list for {col.name}."
             validation.prompt = col.help
@@ -128,8 +129,15 @@ def _add_sheet(book: Workbook, sheet: Sheet) -> None:
     ws.freeze_panes = "A2"
 
 
-def write_template(path: str | Path, force: bool = False) -> Path:
-    """Write a blank input workbook; refuse to replace an existing file unless `force`."""
+def write_template(
+    path: str | Path,
+    force: bool = False,
+    registered: Mapping[str, tuple[str, ...]] | None = None,
+) -> Path:
+    """Write a blank input workbook; refuse to replace an existing file unless `force`.
+
+    `registered` gives the choices of columns whose values a registry of a higher layer
+    keeps (Column.choices_from -> names, e.g. the policy types), for their dropdowns."""
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; use --force to replace it.")
@@ -147,5 +155,5 @@ def write_template(path: str | Path, force: bool = False) -> Path:
     for sheet in SHEETS:
         readme.append([sheet.name, sheet.help])
     for sheet in SHEETS:
-        _add_sheet(book, sheet)
+        _add_sheet(book, sheet, registered or {})
     return atomic_save(book, path)

@@ -2,39 +2,37 @@
 
 `parse_book` never stops at the first problem: it reads every cell it can, records a Finding
 (severity, sheet, cell, message, hint) for each problem, and returns typed data when no error
-remains. `load_workbook_data` is the one call the CLI and the tests use.
+remains. The rules of registered types (policy types) come from the layers above as
+`checks`; api.parse_book and api.load_workbook_data are the calls the CLI and the tests use.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
-from model.findings import Finding, InputError, errors_in
+from model.findings import Finding, errors_in
+from model.stages import PROCESSORS, RAW_SOURCES, STOCK_HOLDERS
 from model.workbook.cells import CellError, coerce, is_blank, to_text
 from model.workbook.data import ChainData, cell_ref
-from model.workbook.reader import RawBook, RawSheet, read_workbook
+from model.workbook.reader import RawBook, RawSheet
 from model.workbook.schema import SETTINGS, SETTINGS_BY_NAME, SHEETS, SHEETS_BY_NAME, Column, Sheet
 
-PROCESS_STAGES = ("separation", "metal", "recycling")
-SOURCE_STAGES = ("mine", "collection")
+Check = Callable[[dict[str, pd.DataFrame], dict[str, dict[str, str]]], list[Finding]]
 
 
-def load_workbook_data(path: str | Path) -> ChainData:
-    """Read and validate a workbook; raise InputError with every error when it cannot be used."""
-    raw = read_workbook(path)
-    data, findings = parse_book(raw)
-    if data is None or errors_in(findings):
-        raise InputError(findings)
-    return data
+def parse_book(
+    raw: RawBook, checks: Sequence[Check] = ()
+) -> tuple[ChainData | None, list[Finding]]:
+    """Typed data and all findings; data is None when an error makes it unusable.
 
-
-def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
-    """Typed data and all findings; data is None when an error makes it unusable."""
+    `checks(tables, letters)` are further rules from the layers above (e.g. policy rows,
+    lp.policies) run with the sheet rules, so every finding comes in one pass; api.parse_book
+    passes them."""
     findings: list[Finding] = list(raw.findings)
     for sheet in raw.sheets.values():
         for column, row in sheet.uncached:
@@ -56,7 +54,10 @@ def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
     settings = _parse_settings(tables["Settings"], raw.sheets.get("Settings"), findings)
     if settings is not None:
         _check_references(tables, raw.sheets, findings)
-        _check_chain_rules(tables, letters_of(raw.sheets), settings, findings)
+        letters = letters_of(raw.sheets)
+        _check_chain_rules(tables, letters, settings, findings)
+        for check in checks:
+            findings.extend(check(tables, letters))
         _check_sweeps(tables, settings, raw.sheets, findings)
     for name, sheet in raw.sheets.items():
         if sheet.hidden and name in {s.name for s in SHEETS}:
@@ -508,8 +509,8 @@ def _check_chain_rules(
             )
 
     for sheet_name, allowed, what in (
-        ("Composition", SOURCE_STAGES, "mine or collection"),
-        ("Recovery", PROCESS_STAGES, "separation, metal or recycling"),
+        ("Composition", RAW_SOURCES, "mine or collection"),
+        ("Recovery", PROCESSORS, "separation, metal or recycling"),
         ("MarketPrices", ("market",), "market"),
     ):
         for rec in tables[sheet_name].to_dict("records"):
@@ -607,36 +608,8 @@ def _check_chain_rules(
                 )
 
 
-POLICY_NEEDS = {
-    "max_country_share": ("stage", "country", "value"),
-    "min_region_share": ("stage", "region", "value"),
-    "min_recycled_share": ("value",),
-    "ban_country": ("stage", "country"),
-}
-STOCK_STAGES = ("separation", "metal", "recycling", "magnet")
-
-
 def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str], add) -> None:
-    """Policies name what their type needs; contracts and stocks sit on sites that can hold them."""
-    for rec in tables["Policies"].to_dict("records"):
-        for column in POLICY_NEEDS.get(rec["type"], ()):
-            if rec[column] is None:
-                add(
-                    "Policies",
-                    column,
-                    rec["_row"],
-                    f"policy {rec['policy']} of type {rec['type']} needs {column}.",
-                    f"fill in {column} (a {rec['type']} policy uses "
-                    f"{', '.join(POLICY_NEEDS[rec['type']])}).",
-                )
-        if rec["type"] != "max_country_share" and rec["country"] == "*":
-            add(
-                "Policies",
-                "country",
-                rec["_row"],
-                f"country '*' (each country) only applies to max_country_share, not {rec['type']}.",
-                "name one country, or use type max_country_share.",
-            )
+    """Contracts and stocks sit on sites that can hold them (policy rows: lp.policies)."""
     for rec in tables["Contracts"].to_dict("records"):
         stage = stage_of.get(rec["site"])
         if stage == "market":
@@ -675,13 +648,13 @@ def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str
                 )
     for rec in tables["Stocks"].to_dict("records"):
         stage = stage_of.get(rec["site"])
-        if stage is not None and stage not in STOCK_STAGES:
+        if stage is not None and stage not in STOCK_HOLDERS:
             add(
                 "Stocks",
                 "site",
                 rec["_row"],
                 f"{rec['site']} is a {stage} site; stocks are held at "
-                f"{', '.join(STOCK_STAGES)} sites.",
+                f"{', '.join(STOCK_HOLDERS)} sites.",
                 "hold the stock at the separator, metal maker, recycler or magnet plant.",
             )
         low, high = rec["min_t"] or 0.0, rec["max_t"]

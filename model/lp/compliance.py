@@ -1,8 +1,5 @@
-"""The planner's rules as Pyomo components: policies, compliant chains and contracts.
-
-Each part adds components only when the workbook asks for it, so a plain case pays nothing.
-Stocks live in the core balances (build.py); their data comes from rules.py.
-"""
+"""Compliant chains as constraints: provenance-tagged flows towards segments that require
+magnets with no restricted country at any stage (the subnetwork is chain.compliance)."""
 
 from __future__ import annotations
 
@@ -10,43 +7,11 @@ import pyomo.core as pyo
 
 from model.chain.network import Network
 from model.lp.linexpr import linear, total
-from model.lp.terms import policy_terms, throughput_terms
 
 
-def add_rules(m: pyo.ConcreteModel, net: Network) -> None:
-    _policies(m, net)
-    _compliance(m, net)
-    _contracts(m, net)
-
-
-def _policies(m: pyo.ConcreteModel, net: Network) -> None:
-    """Policy[p]:  group - value x total - Violation[p] <= 0   (max_country_share, ban_country)
-                   group - value x total + Violation[p] >= 0   (min_region_share,
-                                                                min_recycled_share)
-    with Violation[p] >= 0 only for soft policies (penalty per t of violation)."""
-    by_key = {p.key: p for p in net.policies}
-    m.POLICIES = pyo.Set(initialize=list(by_key), dimen=3, ordered=True)
-    m.SOFT_POLICIES = pyo.Set(
-        initialize=[p.key for p in net.policies if p.soft], dimen=3, ordered=True
-    )
-    m.Violation = pyo.Var(m.SOFT_POLICIES, domain=pyo.NonNegativeReals, doc="t of violation")
-
-    def policy(m, *key):
-        p = by_key[key]
-        terms = policy_terms(net, p)
-        if not terms:
-            return pyo.Constraint.Skip
-        lhs = linear(m, terms)
-        if p.sense == "<=":
-            return (lhs - m.Violation[key] if p.soft else lhs) <= 0
-        return (lhs + m.Violation[key] if p.soft else lhs) >= 0
-
-    m.Policy = pyo.Constraint(m.POLICIES, rule=policy)
-
-
-def _compliance(m: pyo.ConcreteModel, net: Network) -> None:
+def add_compliance(m: pyo.ConcreteModel, net: Network) -> None:
     """Provenance-tagged flows: Comp[f] is the part of Flow[f] whose every upstream stage ran
-    outside restricted countries. Built only on the compliant subnetwork (rules._compliance).
+    outside restricted countries. Built only on the compliant subnetwork (chain.compliance).
 
     Comp_Part[f]:          Comp[f] <= Flow[f]
     Comp_Element[i,e,t]:   sum_(f in) yield_f,e x Comp[f] >= sum_(f out, item e) Comp[f]
@@ -131,28 +96,3 @@ def _compliance(m: pyo.ConcreteModel, net: Network) -> None:
             m.Flow[f].setub(0.0)
     m.COMP_DEMAND = pyo.Set(initialize=[f for f in into_segments if f in comp], dimen=5)
     m.Comp_Demand = pyo.Constraint(m.COMP_DEMAND, rule=lambda m, *f: m.Flow[f] <= m.Comp[f])
-
-
-def _contracts(m: pyo.ConcreteModel, net: Network) -> None:
-    """Contract_Max[k,t]:  Throughput[site_k, t] <= max_t
-    Contract_Min[k,t]:     Throughput[site_k, t] + Shortfall[k,t] >= min_t   (binding only;
-                           the Shortfall is paid at the contract price: take-or-pay)."""
-    by_key = {(k.contract, t): k for k in net.contracts for t in k.years}
-    m.CONTRACT_MAX = pyo.Set(
-        initialize=[key for key, k in by_key.items() if k.max_t is not None], dimen=2
-    )
-    m.CONTRACT_MIN = pyo.Set(
-        initialize=[key for key, k in by_key.items() if k.binding and k.min_t], dimen=2
-    )
-    m.Shortfall = pyo.Var(m.CONTRACT_MIN, domain=pyo.NonNegativeReals, doc="t paid, not taken")
-
-    def take(m, contract, t):
-        return linear(m, throughput_terms(net, by_key[contract, t].site, t))
-
-    m.Contract_Max = pyo.Constraint(
-        m.CONTRACT_MAX, rule=lambda m, k, t: take(m, k, t) <= by_key[k, t].max_t
-    )
-    m.Contract_Min = pyo.Constraint(
-        m.CONTRACT_MIN,
-        rule=lambda m, k, t: take(m, k, t) + m.Shortfall[k, t] >= by_key[k, t].min_t,
-    )
