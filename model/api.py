@@ -17,7 +17,7 @@ from model.chain.checks import check_network
 from model.chain.network import Network, build_network
 from model.findings import Finding, InputError, errors_in
 from model.lp.build import build_model
-from model.lp.policies import check_policy_rows
+from model.lp.policies import POLICY_TYPES, check_policy_rows
 from model.memory import collect_young, release_memory
 from model.results.tables import Solution, extract
 from model.solver.session import SolveResult, open_session
@@ -27,6 +27,12 @@ from model.workbook.reader import RawBook, read_workbook
 
 # rules of registered types, checked with the sheets' own rules
 ROW_CHECKS = (check_policy_rows,)
+
+
+def registered_choices() -> dict[str, tuple[str, ...]]:
+    """Allowed values of columns whose choices a registry keeps (schema Column.choices_from),
+    for the template's dropdowns and the docs."""
+    return {"policy types": tuple(POLICY_TYPES)}
 
 
 def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:

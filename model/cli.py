@@ -188,12 +188,11 @@ def _report_findings(workbook: Path, findings: list[Finding], json_out: bool) ->
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def template(output: Path, force: bool) -> None:
     """Write a blank input workbook to OUTPUT: every sheet, column, dropdown and a ReadMe."""
-    from model.docs import REGISTERED_CHOICES
+    from model.api import registered_choices
     from model.workbook.template import write_template
 
-    registered = {name: choices() for name, choices in REGISTERED_CHOICES.items()}
     try:
-        write_template(output, force=force, registered=registered)
+        write_template(output, force=force, registered=registered_choices())
     except FileExistsError:
         err.print(
             f"[red]ERROR[/red] {output} already exists and was left untouched. "

@@ -8,17 +8,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from model.api import registered_choices
 from model.lp.policies import POLICY_TYPES
 from model.workbook.schema import SETTINGS, SHEETS, Column
-
-# choices kept in a registry of a higher layer, by the name schema columns give them
-REGISTERED_CHOICES = {"policy types": lambda: tuple(POLICY_TYPES)}
 
 
 def choices_of(col: Column) -> tuple[str, ...]:
     """A column's allowed values: its own choices, or those of the registry it names."""
     if col.choices_from:
-        return REGISTERED_CHOICES[col.choices_from]()
+        return registered_choices()[col.choices_from]
     return col.choices
 
 

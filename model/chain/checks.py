@@ -8,10 +8,8 @@ from collections import defaultdict
 
 from model.chain.network import Network
 from model.findings import Finding
+from model.stages import RAW_SOURCES
 from model.workbook.data import ChainData
-
-SOURCE_STAGES = ("mine", "collection", "market")
-SINK_STAGES = ("market",)
 
 
 def _cells(data: ChainData, sheet: str, key: str, column: str) -> dict[str, str]:
@@ -60,8 +58,8 @@ def check_network(data: ChainData, net: Network) -> list[Finding]:
         if not net.site_years[i]:
             continue
         stage = info.stage
-        needs_in = stage not in SOURCE_STAGES
-        needs_out = stage not in SINK_STAGES
+        # raw sources take nothing in; a market needs a way out if it sells, in if it buys
+        needs_in, needs_out = stage not in RAW_SOURCES, True
         if stage == "market":
             needs_out, needs_in = i in selling, i in buying
         gaps = [

@@ -143,6 +143,18 @@ class Network:
         info = self.sites[i]
         return info.risk_score * info.value_at_risk_usd_per_kg
 
+    def landed_price(self, f: Flow, price: float) -> float:
+        """USD/kg that a kg bought on arc f out of a market costs at ask `price`: the price
+        and the duty on it, the purchases and tariffs cost components of f together:
+
+            price x (1 + duty_rate_f) + fixed_duty_f
+
+        duty_rate_f sums tariff_pct/100 of the rows in force whose customs value is the
+        price (blank customs_value_usd_per_kg); fixed_duty_f those with a declared value."""
+        rate = self.price_duty_rate.get(f, 0.0)
+        fixed = self.tariff.get(f, 0.0) - rate * self.purchase.get(f, 0.0)
+        return price * (1.0 + rate) + fixed
+
     def region(self, node: str) -> str:
         """Region of a site or a segment."""
         if node in self.sites:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 
 from model.report.xlsx import Book, clean
+from model.stages import SUPPLY_STAGES
 
 CHART_SHEETS = ("Charts", "ChartData")
-SUPPLY_STAGES = ("mine", "separation", "metal", "magnet", "recycling")
 SOURCES = {
     "separated_t": "separated",
     "recycled_t": "recycled",

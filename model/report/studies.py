@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.report.xlsx import Book, open_book, write_table
-from model.studies.sweep import SweepResult
-from model.studies.tornado import Tornado
+from model.results.study_tables import SweepResult, Tornado
 
 SWEEP_CHARTS = (
     ("Objective and total cost (USD)", ("objective_usd", "total_cost_usd")),

@@ -4,8 +4,9 @@ precomputed vectors, without deriving the network again.
 
 Handled here (everything else goes the general way, persistent.Resolver.solve):
 
-    MarketPrices[p,c,x].price_usd_per_kg   c_f += d_t (new - old) (1 + duty rate on price)
-                                           on every arc f out of p carrying (c, x) in year t
+    MarketPrices[p,c,x].price_usd_per_kg   c_f += d_t (landed(new) - landed(old)) on every arc
+                                           f out of p carrying (c, x) in year t
+                                           (chain.network.Network.landed_price: price + duty)
     Sites[i].cost_usd_per_kg               c += d_t (new - old) x Throughput[i, t] terms
     Settings[risk_weight].value            c = c_cost + risk_weight x c_risk
     Demand[s].demand_t                     Demand_Balance[s, t] bounds = new demand
@@ -171,8 +172,8 @@ class FastPath:
             for f in net.shipped.get((p, c, x, t), ()):
                 pos = self.flow_column.get(f)
                 if pos is not None:
-                    rate = 1.0 + net.price_duty_rate.get(f, 0.0)
-                    cost[pos] += net.discount[t] * (new - old) * rate
+                    step = net.landed_price(f, new) - net.landed_price(f, old)
+                    cost[pos] += net.discount[t] * step
         return touched
 
     def solve(self, plan) -> SolveResult:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,19 +32,11 @@ from model.chain.network import Network, build_network
 from model.lp.frontier import build_frontier_model
 from model.lp.names import MIN_RISK, OBJECTIVE, RISK_CAP, SERVICE_LEVEL, UNMET
 from model.results.kpis import HEADLINE
+from model.results.study_tables import Frontier
 from model.results.tables import extract
 from model.solver.session import LpSession, open_session
 from model.units import KUSD
 from model.workbook.data import ChainData
-
-
-@dataclass
-class Frontier:
-    """The frontier table (one row per point) and how it was made."""
-
-    table: pd.DataFrame
-    method: str
-    network: Network
 
 
 def efficient_frontier(

@@ -13,29 +13,18 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from model.results.kpis import HEADLINE
+from model.results.study_tables import SweepResult
 from model.results.tables import extract
 from model.studies.fastpath import FastPath, supported
 from model.studies.persistent import Resolver
 from model.workbook.changes import Change, apply_change, check_change
 from model.workbook.data import ChainData
 from model.workbook.validate import check_rules
-
-
-@dataclass
-class SweepResult:
-    """One row per point (swept values, status, KPIs) and whether it was cut short."""
-
-    table: pd.DataFrame
-    changes: list[Change]
-    interrupted: bool = False
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 def points_of(changes: Sequence[Change], paired: bool = False) -> list[tuple[float, ...]]:

@@ -5,33 +5,13 @@ every site capacity, and demand per segment. All points run on one persistent mo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 
+from model.results.study_tables import Tornado
 from model.studies.sweep import run_sweep
 from model.workbook.changes import ChangeError, parse_change
 from model.workbook.data import ChainData
-
-
-@dataclass
-class Tornado:
-    """One row per parameter: parameters that move the objective first, largest swing first;
-    then those with no effect (`effect` = none, folded out of the chart) and those whose
-    down or up point failed (`effect` = failed, `reason` says why)."""
-
-    table: pd.DataFrame
-    base_objective_usd: float
-    pct: float
-
-    @property
-    def moving(self) -> pd.DataFrame:
-        """The parameters that move the objective, largest swing first."""
-        return self.table[self.table["effect"] == "moves"] if len(self.table) else self.table
-
-    def of(self, effect: str) -> pd.DataFrame:
-        """The rows with this effect: moves, none or failed."""
-        return self.table[self.table["effect"] == effect] if len(self.table) else self.table
 
 
 def default_parameters(data: ChainData) -> list[str]:
