@@ -28,7 +28,7 @@ from model.report.solution import summary_json, write_solution
 from model.results.explain import sentences, unmet_reasons
 from model.workbook.changes import Change, ChangeError, check_change, parse_change
 from model.workbook.data import ChainData
-from model.workbook.reader import RawBook, lock_file, read_workbook
+from model.workbook.reader import DEFAULT_LIMITS, RawBook, ReadLimits, lock_file, read_workbook
 
 # Commands other than solve and validate import what they need when they run, so that the
 # everyday `solve` starts quickly.
@@ -45,9 +45,29 @@ def app() -> None:
     """mine2magnet: least-cost, low-risk sourcing plans for rare-earth magnet supply chains."""
 
 
+def _set_max_rows(ctx: click.Context, _param: click.Parameter, value: int | None) -> None:
+    if value is not None:
+        ctx.meta["read_limits"] = ReadLimits.with_max_rows(value)
+
+
 def workbook_argument(function: Callable) -> Callable:
-    """The input workbook (.xlsx), the first argument of most commands."""
+    """The input workbook (.xlsx), the first argument of most commands, and --max-rows."""
+    function = click.option(
+        "--max-rows",
+        type=click.IntRange(min=1),
+        default=None,
+        expose_value=False,
+        callback=_set_max_rows,
+        help="Read sheets of up to N rows (default 100,000; raises the file size limits "
+        "in proportion). For real inputs larger than the limits in docs/workbook.md.",
+    )(function)
     return click.argument("workbook", type=PATH)(function)
+
+
+def _limits() -> ReadLimits:
+    """The read limits of this command line (--max-rows), else the defaults."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("read_limits", DEFAULT_LIMITS) if ctx else DEFAULT_LIMITS
 
 
 def output_option(kind: str) -> Callable[[Callable], Callable]:
@@ -96,7 +116,7 @@ def _refuse_input_as_output(workbook: Path, out: Path) -> None:
 def _read_or_exit(workbook: Path) -> RawBook:
     """The raw workbook, or exit 2 with a clear message when the file cannot be read."""
     try:
-        return read_workbook(workbook)
+        return read_workbook(workbook, _limits())
     except InputError as exc:
         _print_findings(exc.findings)
         raise _exit(EXIT_UNREADABLE) from None
@@ -158,7 +178,7 @@ def solve(workbook: Path, output: Path | None, json_out: bool) -> None:
 def validate(workbook: Path, json_out: bool) -> None:
     """Check a workbook and list every finding; exit 0 clean, 1 errors, 2 unreadable."""
     try:
-        raw = read_workbook(workbook)
+        raw = read_workbook(workbook, _limits())
     except InputError as exc:
         _report_findings(workbook, exc.findings, json_out)
         raise _exit(EXIT_UNREADABLE) from None

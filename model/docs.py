@@ -10,6 +10,7 @@ from pathlib import Path
 
 from model.api import registered_choices
 from model.lp.policies import POLICY_TYPES
+from model.workbook.safety import limit_table
 from model.workbook.schema import SETTINGS, SHEETS, Column
 
 
@@ -84,7 +85,37 @@ def workbook_reference() -> str:
                 f"| {col.name} | {col.dtype} | {col.unit} | {col.default_text} | {_allowed(col)} "
                 f"| {col.help} |"
             )
+    lines += limits_section()
     return "\n".join(lines) + "\n"
+
+
+def limits_section() -> list[str]:
+    """Markdown lines of the "Limits on input files" section, from model/safety.py's constants."""
+    lines = [
+        "",
+        "## Limits on input files",
+        "",
+        "Before anything is read, a workbook is checked against these limits (constants in",
+        "`model/safety.py`, `ReadLimits`); a file beyond one is refused as unreadable (exit 2)",
+        "with a message naming the sheet or part and the limit. Sizes of parts are the unpacked",
+        "sizes the zip declares, so a zip bomb is refused before any of it is unpacked. For a",
+        "real input larger than this, `--max-rows N` sets the row limit to N and raises the limits",
+        "marked 'yes' in proportion (by N / the default row limit, never below the defaults).",
+        "",
+        "| limit | default | raised by --max-rows N | what it guards |",
+        "|---|---|---|---|",
+    ]
+    for name, value, guards, scaled in limit_table():
+        lines.append(f"| {name} | {value:,} | {'yes' if scaled else 'no'} | {guards} |")
+    lines += [
+        "",
+        "Every file is also refused, with a plain message, when it is damaged (a part whose",
+        "checksum fails, XML cut short), encrypted, an .xls or .xlsb under an .xlsx name, or when",
+        "any XML part declares a document type or entities (XXE, 'billion laughs'). A cell whose",
+        "stored content contradicts its own type (a true/false cell holding 'maybe', a number cell",
+        "holding 'NaN') is an error at that cell; Excel error cells (#N/A) read as their text.",
+    ]
+    return lines
 
 
 if __name__ == "__main__":

@@ -416,3 +416,14 @@ def test_terminal_summary_shows_every_cost_component_and_adds_up(tiny, write_boo
     assert float(lines["total cost"].replace(",", "")) == pytest.approx(
         summary["objective_usd"], abs=1
     )
+
+
+def test_max_rows_sets_the_row_limit_of_the_read(tiny_book):
+    # the tiny Sites sheet has 6 rows (header and 5 sites): a limit of 3 refuses it, naming
+    # the sheet and the flag; the default admits it
+    result = invoke("validate", tiny_book, "--max-rows", "3")
+    assert result.exit_code == 2, result.output
+    text = flat(result.stderr)
+    assert "Sites" in text and "--max-rows" in text
+    assert invoke("validate", tiny_book).exit_code == 0
+    assert invoke("validate", tiny_book, "--max-rows", "0").exit_code == 2  # a usage error
