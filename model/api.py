@@ -17,6 +17,7 @@ from model.chain.checks import check_network
 from model.chain.network import Network, build_network
 from model.findings import Finding, InputError, errors_in
 from model.lp.build import build_model
+from model.lp.names import BUILD
 from model.lp.policies import POLICY_TYPES, check_policy_rows
 from model.memory import collect_young, release_memory
 from model.results.tables import Solution, extract
@@ -78,7 +79,10 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     data.findings.extend(check_network(data, net))
     network_s = time.perf_counter() - t0
     limit = data.settings["time_limit_s"]
-    session = open_session(lambda: build_model(net), limit, collect=False)
+    session = open_session(
+        lambda: build_model(net), limit, collect=False, mip_gap=data.settings["mip_gap"]
+    )
+    session.reduced_for = {BUILD}  # the value of one more t of each project
     lean = session.error is None and session.stats["columns"] > lean_above
     if lean:
         clock = time.perf_counter()

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Contract:
-    """An offtake agreement on a site's throughput (its capacity measure) in given years."""
+    """An offtake agreement in given years: on a site's whole throughput (its capacity
+    measure), or between a supplier and a buyer on what the supplier ships it (a pair
+    contract: buyer, and optionally the commodity and item, are given).
+
+    A pair contract's `share` is the part of the supplier's output of the item that must
+    go to the buyer (1 = exclusive); its price is paid per kg shipped to the buyer, on top
+    of the chain's own costs (a premium over cost). A whole-site contract's price replaces
+    the site's cost. Non-binding (an MOU): only max_t holds."""
 
     contract: str
     site: str
@@ -24,6 +31,16 @@ class Contract:
     max_t: float | None
     price_usd_per_kg: float | None
     binding: bool
+    buyer: str | None = None
+    commodity: str | None = None
+    item: str | None = None
+    share: float | None = None
+
+    @property
+    def pair(self) -> bool:
+        """True when the contract covers shipments (to a buyer, or of a commodity or item)
+        rather than the site's whole throughput."""
+        return self.buyer is not None or self.commodity is not None or self.item is not None
 
     def unit_price(self, site_cost_usd_per_kg: float) -> float:
         """What a kg taken (or paid for and not taken) costs: the contract price, else the
@@ -60,17 +77,21 @@ def derive_contracts(data: ChainData, net: Network) -> list[Contract]:
             max_t=r["max_t"],
             price_usd_per_kg=r["price_usd_per_kg"],
             binding=bool(r["binding"]) if r["binding"] is not None else True,
+            buyer=r["buyer_site"],
+            commodity=r["commodity"],
+            item=r["item"],
+            share=r["share"],
         )
         for r in data.tables["Contracts"].to_dict("records")
     ]
 
 
 def contract_prices(contracts: list[Contract]) -> dict[tuple[str, int], float]:
-    """(site, year) -> the contract price that replaces the site's cost then."""
+    """(site, year) -> the whole-site contract price that replaces the site's cost then."""
     return {
         (k.site, t): k.price_usd_per_kg
         for k in contracts
-        if k.price_usd_per_kg is not None
+        if k.price_usd_per_kg is not None and not k.pair
         for t in k.years
     }
 

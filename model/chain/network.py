@@ -32,9 +32,14 @@ from model.chain.agreements import (
 )
 from model.chain.compliance import derive_compliance
 from model.chain.policies import PolicyLimit, derive_policies
+from model.chain.projects import Project, derive_projects
 from model.memory import collection_paused
 from model.workbook.data import ChainData
-from model.workbook.schema import DEFAULT_VALUE_AT_RISK_USD_PER_KG
+from model.workbook.schema import (
+    DEFAULT_CO2E_KG_PER_KG,
+    DEFAULT_VALUE_AT_RISK_USD_PER_KG,
+    MARKET_CO2E_KG_PER_KG,
+)
 
 Flow = tuple[str, str, str, str, int]
 
@@ -55,6 +60,8 @@ class SiteInfo:
     value_at_risk_usd_per_kg: float
     first_year: int
     last_year: int
+    co2e_kg_per_kg: float = 0.0  # per kg of the capacity measure (markets: see market_co2e)
+    esg_score: float = 0.0  # share of its output that meets ESG standards
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ class Network:
     composition: dict[tuple[str, str], float]
     recovery: dict[tuple[str, str], float]
     risk_weight: float = 0.0
+    carbon_price_usd_per_t: float = 0.0
     restricted: set[str] = field(default_factory=set)
     heavy: set[str] = field(default_factory=set)
     flows: list[Flow] = field(default_factory=list)
@@ -106,6 +114,15 @@ class Network:
         default_factory=lambda: defaultdict(list)
     )
     market_caps: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
+    # caps on what a market buys at its bid (MarketPrices.bid_max_t)
+    sale_caps: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
+    # emissions: kg CO2e per kg moved on an arc (transport), and per kg bought from a market
+    transport_co2e: dict[Flow, float] = field(default_factory=dict)
+    market_co2e: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
+    # capacity projects (chain.projects) and, per (site, year), the (project, online year)
+    # builds whose capacity is there
+    projects: list[Project] = field(default_factory=list)
+    expansions: dict[tuple[str, int], list[tuple[str, int]]] = field(default_factory=dict)
     # planner's rules (chain.policies, chain.agreements, chain.compliance)
     policies: list[PolicyLimit] = field(default_factory=list)
     contracts: list[Contract] = field(default_factory=list)
@@ -213,6 +230,8 @@ def _build_network(data: ChainData) -> Network:
         country = countries[r["country"]]
         risk = r["risk_score"] if r["risk_score"] is not None else country["risk_score"]
         var = r["value_at_risk_usd_per_kg"]
+        co2e = r["co2e_kg_per_kg"]
+        esg = r["esg_score"] if r["esg_score"] is not None else country["esg_score"]
         sites[r["site"]] = SiteInfo(
             site=r["site"],
             stage=r["stage"],
@@ -228,7 +247,16 @@ def _build_network(data: ChainData) -> Network:
             else DEFAULT_VALUE_AT_RISK_USD_PER_KG[r["stage"]],
             first_year=r["first_year"] if r["first_year"] is not None else first,
             last_year=r["last_year"] if r["last_year"] is not None else last,
+            co2e_kg_per_kg=co2e if co2e is not None else DEFAULT_CO2E_KG_PER_KG[r["stage"]],
+            esg_score=esg or 0.0,
         )
+    projects = derive_projects(data)
+    # a site a project can expand operates from the project's first year online, even with
+    # no capacity of its own
+    expandable_from: dict[str, int] = {}
+    for project in projects:
+        start = project.online_years[0]
+        expandable_from[project.site] = min(expandable_from.get(project.site, start), start)
     base_cap = dict(zip(t_["Sites"]["site"], t_["Sites"]["capacity_t"], strict=True))
     cap_override = {
         (r["site"], r["year"]): r["capacity_t"] for r in t_["Capacity"].to_dict("records")
@@ -245,8 +273,8 @@ def _build_network(data: ChainData) -> Network:
                 if cap is not None:
                     cap_t[i, t] = cap
                 active.append(t)
-            elif cap is not None and cap > 0:
-                cap_t[i, t] = cap
+            elif (cap is not None and cap > 0) or t >= expandable_from.get(i, last + 1):
+                cap_t[i, t] = cap or 0.0
                 active.append(t)
         site_years[i] = active
 
@@ -288,9 +316,15 @@ def _build_network(data: ChainData) -> Network:
         recovery=recovery,
     )
     net.risk_weight = st["risk_weight"] or 0.0
+    net.carbon_price_usd_per_t = st["carbon_price_usd_per_t"] or 0.0
     net.restricted = {c for c, r in countries.items() if r["restricted"]}
     net.heavy = {r["element"] for r in t_["Elements"].to_dict("records") if r["class"] == "heavy"}
     net.prices = _market_prices(data, years)
+    net.projects = projects
+    for project in projects:
+        for y in project.online_years:
+            for t in project.serving(y, years):
+                net.expansions.setdefault((project.site, t), []).append((project.project, y))
     _add_arcs(net, data)
     net.policies = derive_policies(data, net)
     net.contracts = derive_contracts(data, net)
@@ -312,10 +346,13 @@ def _market_prices(
                 continue
             for t in [r["year"]] if specific else years:
                 if t in years:
+                    co2e = r["co2e_kg_per_kg"]
                     prices[r["site"], r["commodity"], r["item"], t] = {
                         "price": r["price_usd_per_kg"],
                         "max_t": r["max_t"],
                         "bid": r["bid_usd_per_kg"],
+                        "bid_max_t": r["bid_max_t"],
+                        "co2e": co2e if co2e is not None else MARKET_CO2E_KG_PER_KG[r["commodity"]],
                     }
     return prices
 
@@ -339,6 +376,11 @@ def _add_arcs(net: Network, data: ChainData) -> None:
         for r in data.tables["Transport"].to_dict("records")
     }
     default_transport = data.settings["default_transport_usd_per_kg"] or 0.0
+    transport_co2e_table = {
+        (r["from_region"], r["to_region"]): r["co2e_kg_per_kg"]
+        for r in data.tables["Transport"].to_dict("records")
+    }
+    default_co2e = data.settings["default_transport_co2e_kg_per_kg"] or 0.0
     tariffs = data.tables["Tariffs"].to_dict("records")
     by_stage: dict[str, list[str]] = defaultdict(list)
     for i, info in net.sites.items():
@@ -358,6 +400,15 @@ def _add_arcs(net: Network, data: ChainData) -> None:
         if (ri, rj) in transport_table:
             return transport_table[ri, rj]
         return 0.0 if ri == rj else default_transport
+
+    def transport_co2e(i: str, j: str) -> float:
+        """kg CO2e per kg moved from i to j: the region pair's, else the default between
+        regions (0 within one region unless listed)."""
+        ri, rj = net.region(i), net.region(j)
+        listed = transport_co2e_table.get((ri, rj))
+        if listed is not None:
+            return listed
+        return 0.0 if ri == rj else default_co2e
 
     def tariff_rows(i: str, j: str, c: str) -> list[dict]:
         """Tariff rows that apply to moving commodity c from site i into j's region."""
@@ -395,6 +446,7 @@ def _add_arcs(net: Network, data: ChainData) -> None:
         from_market = net.stage(i) == "market"
         to_market = j in net.sites and net.stage(j) == "market"
         transport = transport_cost(i, j)
+        co2e = transport_co2e(i, j)
         rows = tariff_rows(i, j, c)
         years = sorted(years_of[i] & j_years)
         outflows, inflows, shipped = net.outflows, net.inflows, net.shipped
@@ -421,6 +473,8 @@ def _add_arcs(net: Network, data: ChainData) -> None:
                     net.sale[f] = q["bid"]
                 if transport:
                     net.transport[f] = transport
+                if co2e:
+                    net.transport_co2e[f] = co2e
                 if rows:
                     value, rate = duty(rows, t, price)
                     if value:
@@ -487,6 +541,10 @@ def _add_arcs(net: Network, data: ChainData) -> None:
     for (p, c, x, t), info in net.prices.items():
         if info["max_t"] is not None and info["price"] is not None:
             net.market_caps[p, c, x, t] = info["max_t"]
+        if info["bid_max_t"] is not None and info["bid"] is not None:
+            net.sale_caps[p, c, x, t] = info["bid_max_t"]
+        if info["price"] is not None and info["co2e"]:
+            net.market_co2e[p, c, x, t] = info["co2e"]
 
 
 def _availability(net: Network, by_stage: dict[str, list[str]], lane_ok) -> dict[str, set[str]]:

@@ -16,8 +16,10 @@ from model.lp.compliance import add_compliance
 from model.lp.contracts import add_contracts
 from model.lp.costs import discounted_cost_terms, discounted_risk_terms
 from model.lp.linexpr import forget_variables, linear, total
+from model.lp.names import MARKET_SALE_CAP
 from model.lp.policies import add_policies
-from model.lp.terms import merged, throughput_terms
+from model.lp.projects import add_project_variables, add_projects
+from model.lp.terms import build_terms, merged, throughput_terms
 from model.memory import collection_paused
 
 
@@ -34,6 +36,7 @@ def build_model(net: Network, risk_objective: bool = False) -> pyo.ConcreteModel
         add_policies(m, net)
         add_compliance(m, net)
         add_contracts(m, net)
+        add_projects(m, net)
         _objective(m, net, risk_objective)
     forget_variables(m)  # the lookup was for building; the model itself holds the variables
     return m
@@ -63,6 +66,7 @@ def _variables(m: pyo.ConcreteModel, net: Network) -> None:
     m.Make = pyo.Var(m.MAKE, domain=pyo.NonNegativeReals, doc="t of grade g made at m in t")
     m.Unused = pyo.Var(m.UNUSED, domain=pyo.NonNegativeReals, doc="t of e made at i, not used")
     m.Unmet = pyo.Var(m.DEMAND, domain=pyo.NonNegativeReals, doc="t of demand of s not served")
+    add_project_variables(m, net)
 
 
 def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
@@ -132,8 +136,9 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
     m.Swarf_Limit = pyo.Constraint(m.SWARF, rule=swarf_limit)
 
     def capacity(m, i, t):
-        """Throughput[i, t] <= cap_t[i, t] (the stage's capacity measure)."""
-        terms = throughput_terms(net, i, t)
+        """Throughput[i, t] - Built[i, t] <= cap_t[i, t] (the stage's capacity measure; Built:
+        the t/yr of the site's projects online in t, lp.projects)."""
+        terms = throughput_terms(net, i, t) + build_terms(net, i, t, -1.0)
         if not terms:
             return pyo.Constraint.Skip
         return linear(m, terms) <= net.cap_t[i, t]
@@ -147,6 +152,16 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
         return shipped(p, c, x, t) <= net.market_caps[p, c, x, t]
 
     m.Market_Item_Cap = pyo.Constraint(m.MARKET_CAPS, rule=market_item_cap)
+
+    def market_sale_cap(m, p, c, x, t):
+        """Sales of item x to market p in year t <= MarketPrices.bid_max_t."""
+        into = [f for f in net.inflows.get((p, t), ()) if f[2] == c and f[3] == x]
+        if not into:
+            return pyo.Constraint.Skip
+        return total(m, "Flow", into) <= net.sale_caps[p, c, x, t]
+
+    m.SALE_CAPS = pyo.Set(initialize=list(net.sale_caps), dimen=4, ordered=True)
+    m.add_component(MARKET_SALE_CAP, pyo.Constraint(m.SALE_CAPS, rule=market_sale_cap))
 
     def demand_balance(m, s, t):
         """Segment s: sum of magnets received + Unmet[s, t] = demand_t[s, t]."""

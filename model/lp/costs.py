@@ -16,8 +16,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from model.chain.network import Network
-from model.lp.names import FLOW, SHORTFALL, STOCK, UNMET, VIOLATION
-from model.lp.terms import Term, scaled, throughput_terms
+from model.lp.names import BUILD, FLOW, SHORTFALL, STOCK, UNMET, VIOLATION
+from model.lp.terms import (
+    Term,
+    scaled,
+    site_emission_terms,
+    take_terms,
+    throughput_terms,
+    transport_emission_terms,
+)
+from model.units import KUSD
 
 CostGroups = Iterator[tuple[int, list[Term]]]
 
@@ -93,11 +101,16 @@ def site_cost(net: Network) -> CostGroups:
 
 
 def contracts(net: Network) -> CostGroups:
-    """sum_k price_k x (Throughput[site_k, t] + Shortfall[k, t]): a contract price replaces the
-    site's cost; a binding minimum not taken is paid all the same (take-or-pay)."""
+    """sum_k price_k x (Take[k, t] + Shortfall[k, t]): a whole-site contract's price replaces
+    the site's cost; a pair contract's price is paid per kg shipped to the buyer on top of
+    the chain's costs; a binding minimum not taken is paid all the same (take-or-pay)."""
     for i, t in _site_years(net):
         if (i, t) in net.contract_price:
             yield t, scaled(throughput_terms(net, i, t), net.contract_price[i, t])
+    for k in net.contracts:
+        if k.pair and k.price_usd_per_kg:
+            for t in k.years:
+                yield t, scaled(take_terms(net, k, t), k.price_usd_per_kg)
     for k in net.contracts:
         if k.binding and k.min_t:
             price = k.unit_price(net.sites[k.site].cost_usd_per_kg)
@@ -122,6 +135,43 @@ def _per_flow(table_of: Callable[[Network], dict], sign: float):
                 yield f[-1], [(FLOW, f, sign * coef)]
 
     return terms
+
+
+def capex(net: Network) -> CostGroups:
+    """sum_(p,y) capex_p x CRF(r, life_p) / 1000 x Build[p, y] in each year t its capacity is
+    there (annualised capital charges, kUSD; chain.projects)."""
+    for project in net.projects:
+        for y in project.online_years:
+            for t in project.serving(y, net.years):
+                yield t, [(BUILD, (project.project, y), project.annual_capex_usd_per_t / KUSD)]
+
+
+def fixed_om(net: Network) -> CostGroups:
+    """sum_(p,y) fixed_p / 1000 x Build[p, y] in each year t its capacity is there."""
+    for project in net.projects:
+        if project.fixed_usd_per_t_yr:
+            for y in project.online_years:
+                for t in project.serving(y, net.years):
+                    yield t, [(BUILD, (project.project, y), project.fixed_usd_per_t_yr / KUSD)]
+
+
+def emission_terms(net: Network) -> Iterator[tuple[int, str | None, list[Term]]]:
+    """(year, site or None for transport, terms) of every emission, in t CO2e."""
+    for i in net.sites:
+        for t in net.site_years[i]:
+            terms = site_emission_terms(net, i, t)
+            if terms:
+                yield t, i, terms
+    for t, terms in transport_emission_terms(net).items():
+        yield t, None, terms
+
+
+def carbon(net: Network) -> CostGroups:
+    """carbon_price / 1000 x emissions (t CO2e) of sites and transport, kUSD."""
+    price = net.carbon_price_usd_per_t
+    if price:
+        for t, _site, terms in emission_terms(net):
+            yield t, scaled(terms, price / KUSD)
 
 
 def holding(net: Network) -> CostGroups:
@@ -156,6 +206,9 @@ for _entry in (
     CostComponent("transport", "Transport", _per_flow(lambda n: n.transport, 1.0)),
     CostComponent("tariffs", "Tariffs", _per_flow(lambda n: n.tariff, 1.0)),
     CostComponent("holding", "Stock holding costs", holding),
+    CostComponent("capex", "Capital charges of projects built (capex annualised)", capex),
+    CostComponent("fixed_om", "Fixed operating costs of projects built", fixed_om),
+    CostComponent("carbon", "Carbon price on emissions", carbon),
     CostComponent("unmet_penalty", "Unmet demand penalty", unmet_penalty),
     CostComponent("policy_penalty", "Soft policy violation penalties", policy_penalty),
 ):

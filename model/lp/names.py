@@ -7,6 +7,8 @@ Variables (t unless said):
     UNMET[s, t]              demand not served         STOCK[i, e, t]    held at year end
     VIOLATION[p]             soft policy overrun       SHORTFALL[k, t]   paid, not taken
     COMP[f], MAKE_C[m, g, t] compliant parts of FLOW and MAKE
+    BUILD[p, y]              t/yr of project p's capacity online from year y
+    CHOOSE[p, y]             1 if go/no-go project p comes online in year y (binary)
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ VIOLATION = "Violation"
 SHORTFALL = "Shortfall"
 COMP = "Comp"
 MAKE_C = "MakeC"
+BUILD = "Build"
+CHOOSE = "Choose"
 
 # constraints
 ELEMENT_BALANCE = "Element_Balance"
@@ -34,6 +38,13 @@ STOCK_CARRY = "Stock_Carry"
 POLICY = "Policy"
 CONTRACT_MIN = "Contract_Min"
 CONTRACT_MAX = "Contract_Max"
+CONTRACT_SHARE = "Contract_Share"
+MARKET_SALE_CAP = "Market_Sale_Cap"
+PROJECT_MAX = "Project_Max"
+PROJECT_MIN = "Project_Min"
+PROJECT_ONCE = "Project_Once"
+PROJECT_SIZE_MIN = "Project_Size_Min"
+PROJECT_SIZE_MAX = "Project_Size_Max"
 RISK_CAP = "Risk_Cap"
 SERVICE_LEVEL = "Service_Level"
 

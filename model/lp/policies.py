@@ -31,7 +31,9 @@ from model.lp.terms import (
     magnet_metal_terms,
     recycled_metal_terms,
     scaled,
+    site_emission_terms,
     stage_element_terms,
+    transport_emission_terms,
 )
 from model.workbook.data import cell_ref
 
@@ -125,6 +127,36 @@ def recycled_parts(net: Network, p: PolicyLimit) -> tuple[list[Term], list[Term]
     )
 
 
+def emission_parts(net: Network, p: PolicyLimit) -> tuple[list[Term], list[Term]]:
+    """group = t CO2e emitted in the year by the sites at `stage` (blank = every stage and
+    transport between regions), in `country` or `region` when given."""
+    sites = [
+        i
+        for i, info in net.sites.items()
+        if (p.stage is None or info.stage == p.stage)
+        and (p.country in (None, "*") or info.country == p.country)
+        and (p.region is None or info.region == p.region)
+    ]
+    group = [x for i in sites for x in site_emission_terms(net, i, p.year)]
+    if p.stage is None and p.country is None and p.region is None:
+        group += transport_emission_terms(net).get(p.year, [])
+    return group, []
+
+
+def esg_parts(net: Network, p: PolicyLimit) -> tuple[list[Term], list[Term]]:
+    """group = sum_i esg_score_i x what site i handles at `stage`; total = what the stage
+    handles (inside `region` when given): the ESG-compliant share of the stage."""
+    every = _stage_candidates(net, p.stage)
+    if p.region is not None:
+        every = [i for i in every if net.sites[i].region == p.region]
+    group: list[Term] = []
+    for i in every:
+        esg = net.sites[i].esg_score
+        if esg:
+            group += scaled(_at_stage(net, p, [i], [])[0], esg)
+    return group, _at_stage(net, p, [], every)[1]
+
+
 for _entry in (
     PolicyType(
         "max_country_share",
@@ -158,6 +190,24 @@ for _entry in (
         measure="amount",
         fixed_limit=0.0,
         unit="t",
+    ),
+    PolicyType(
+        "max_emissions",
+        "t CO2e emitted per year is at most `value` (t CO2e): at `stage`, in `country` or "
+        "`region` when given, else by every site and by transport",
+        ("value",),
+        "<=",
+        emission_parts,
+        measure="amount",
+        unit="t CO2e",
+    ),
+    PolicyType(
+        "min_esg_share",
+        "at `stage`, the share handled by sites meeting ESG standards (each site's esg_score "
+        "is the share of its output that does) is at least `value`; inside `region` if given",
+        ("stage", "value"),
+        ">=",
+        esg_parts,
     ),
 ):
     register_policy_type(_entry)
@@ -193,6 +243,13 @@ def check_policy_rows(
                     f"policy {rec['policy']} of type {kind} needs {column}.",
                     f"fill in {column} (a {kind} policy uses {', '.join(entry.needs)}).",
                 )
+        if entry.measure == "share" and rec["value"] is not None and rec["value"] > 1:
+            add(
+                "value",
+                rec["_row"],
+                f"policy {rec['policy']}: value = {rec['value']:g} is not a share.",
+                "type a share between 0 and 1 (0.25 or 25%, not 25).",
+            )
         if rec["country"] == "*" and not entry.each_country:
             takes = [n for n, t in POLICY_TYPES.items() if t.each_country]
             add(

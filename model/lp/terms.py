@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
+from model.chain.agreements import Contract
 from model.chain.network import Network
-from model.lp.names import FLOW, MAKE
+from model.lp.names import BUILD, FLOW, MAKE
 from model.stages import MARKET_STAGE, PROCESSORS
 
 Term = tuple[str, tuple, float]
@@ -30,6 +31,71 @@ def throughput_terms(net: Network, i: str, t: int) -> list[Term]:
         return [(MAKE, (m, g, tt), 1.0) for (m, g, tt) in net.make_by_site.get((i, t), [])]
     flows = net.inflows if stage in PROCESSORS else net.outflows
     return [(FLOW, f, 1.0) for f in flows.get((i, t), [])]
+
+
+def take_terms(net: Network, k: Contract, t: int) -> list[Term]:
+    """What contract k covers in year t: the site's throughput (a whole-site contract), or
+    its shipments to the buyer of the commodity and item (a pair contract; blank = any)."""
+    if not k.pair:
+        return throughput_terms(net, k.site, t)
+    return [
+        (FLOW, f, 1.0)
+        for f in net.outflows.get((k.site, t), ())
+        if (k.buyer is None or f[1] == k.buyer)
+        and (k.commodity is None or f[2] == k.commodity)
+        and (k.item is None or f[3] == k.item)
+    ]
+
+
+def output_terms(net: Network, k: Contract, t: int) -> list[Term]:
+    """The supplier's output in year t of what a pair contract covers, which its `share`
+    is a share of: a magnet plant's swarf (swarf_share x Make) or magnets (Make) of the
+    item's grade (blank = all); a processor's output of the item's element (blank = all);
+    a mine's or collector's whole output. The commodity is the contract's, else that of
+    the supplier's shipments to the buyer."""
+    i, stage = k.site, net.stage(k.site)
+    commodity = k.commodity or next(
+        (f[2] for f in net.outflows.get((i, t), ()) if f[1] == k.buyer), None
+    )
+    if stage == "magnet":
+        scale = net.sites[i].swarf_share if commodity == "scrap" else 1.0
+        return [
+            (MAKE, key, scale)
+            for key in net.make_by_site.get((i, t), ())
+            if k.item is None or key[1] == k.item
+        ]
+    if stage in PROCESSORS:
+        return [
+            (FLOW, f, coef)
+            for e in net.elements
+            if k.item is None or e == k.item
+            for f, coef in net.yields.get((i, e, t), ())
+        ]
+    return throughput_terms(net, i, t)
+
+
+def site_emission_terms(net: Network, i: str, t: int) -> list[Term]:
+    """t CO2e emitted at site i in year t: co2e_i x Throughput[i, t] (kg CO2e per kg of the
+    capacity measure); a market's, what is embodied in what it sells, per commodity."""
+    info = net.sites[i]
+    if info.stage == "market":
+        terms = []
+        for f in net.outflows.get((i, t), ()):
+            co2e = net.market_co2e.get((i, f[2], f[3], t), 0.0)
+            if co2e:
+                terms.append((FLOW, f, co2e))
+        return terms
+    if not info.co2e_kg_per_kg:
+        return []
+    return scaled(throughput_terms(net, i, t), info.co2e_kg_per_kg)
+
+
+def transport_emission_terms(net: Network) -> dict[int, list[Term]]:
+    """year -> t CO2e of moving material between regions: co2e_f x Flow_f."""
+    out: dict[int, list[Term]] = {}
+    for f, co2e in net.transport_co2e.items():
+        out.setdefault(f[-1], []).append((FLOW, f, co2e))
+    return out
 
 
 def element_terms(net: Network, i: str, e: str, t: int) -> list[Term]:
@@ -104,6 +170,12 @@ def magnet_metal_terms(net: Network, e: str, t: int) -> list[Term]:
         for f in net.inflows.get((m, t), [])
         if f[2] == "metal" and f[3] == e
     ]
+
+
+def build_terms(net: Network, i: str, t: int, sign: float = 1.0) -> list[Term]:
+    """sign x the t/yr of project capacity online at site i in year t (Build[p, y] for each
+    build y whose capacity is there in t)."""
+    return [(BUILD, key, sign) for key in net.expansions.get((i, t), ())]
 
 
 def scaled(terms: Iterable[Term], factor: float) -> list[Term]:

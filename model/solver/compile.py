@@ -99,6 +99,7 @@ class CompiledLp:
     offsets: dict[str, float]
     col_lower: np.ndarray
     col_upper: np.ndarray
+    integer: np.ndarray  # 1 for an integer (binary) column, else 0
     row_lower: np.ndarray
     row_upper: np.ndarray
     starts: np.ndarray  # CSR
@@ -217,10 +218,11 @@ def _bound(value, missing: float) -> float:
 
 def _columns(model: pyo.ConcreteModel):
     """Every variable of the model, in component order: id(), ColumnKeys, lower and upper
-    bound, and the set of the variables' classes."""
+    bound, whether integer, and the set of the variables' classes."""
     ids = array("q")
     names, indices, code, slot = [], [], array("h"), array("l")
     lower, upper = [], []
+    integer = array("b")
     var_classes: set[type] = set()
     for component in model.component_objects(pyo.Var, active=True, descend_into=True):
         items = list(component.items())
@@ -236,6 +238,8 @@ def _columns(model: pyo.ConcreteModel):
             lo, hi = (var.value, var.value) if var.fixed else var.bounds
             lower.append(-math.inf if lo is None else lo)
             upper.append(math.inf if hi is None else hi)
+        # a component has one domain: its first variable says whether it is integer
+        integer.extend(repeat(int(variables[0].is_integer()), len(variables)))
         var_classes.update(map(type, variables))
     keys = ColumnKeys(
         names, indices, np.frombuffer(code, dtype=np.int16), np.frombuffer(slot, dtype=np.int64)
@@ -245,6 +249,7 @@ def _columns(model: pyo.ConcreteModel):
         keys,
         np.asarray(lower, dtype=float),
         np.asarray(upper, dtype=float),
+        np.frombuffer(integer, dtype=np.int8),
         var_classes,
     )
 
@@ -313,7 +318,7 @@ def compile_lp(model: pyo.ConcreteModel, release: bool = False) -> CompiledLp:
 
 
 def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
-    variable_ids, all_keys, all_lower, all_upper, var_classes = _columns(model)
+    variable_ids, all_keys, all_lower, all_upper, all_integer, var_classes = _columns(model)
     terms = _Terms(var_classes)
     row_keys, starts, lower, upper = [], [0], [], []
     for component in list(model.component_objects(pyo.Constraint, active=True)):
@@ -391,6 +396,7 @@ def _compile(model: pyo.ConcreteModel, release: bool) -> CompiledLp:
         offsets=offsets,
         col_lower=all_lower[order],
         col_upper=all_upper[order],
+        integer=all_integer[order].astype(np.int32),
         row_lower=lower_arr,
         row_upper=upper_arr,
         starts=np.concatenate([[0], np.cumsum(row_nnz)]).astype(np.int32),

@@ -75,6 +75,11 @@ class SolveResult:
     cost_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     bound_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     primal: np.ndarray | None = None  # the column values, in the session's column order
+    method: str = ""  # how the plan was found (simplex; MIP with duals from the fixed LP)
+    mip_gap: float | None = None  # relative gap of a MIP solve
+    # reduced costs d(objective)/d(column) of the columns of the components asked for
+    # (LpSession.reduced_for), as {name: {index: value}}
+    reduced: dict[str, dict[tuple, float]] = field(default_factory=dict)
     solver: str = field(default_factory=lambda: solver_name())
 
     @property
@@ -138,10 +143,15 @@ class LpSession:
     """
 
     def __init__(
-        self, model: pyo.ConcreteModel, time_limit_s: float = 600.0, release_model: bool = False
+        self,
+        model: pyo.ConcreteModel,
+        time_limit_s: float = 600.0,
+        release_model: bool = False,
+        mip_gap: float = 1e-4,
     ):
         """Compile `model` and pass it to HiGHS. With `release_model` the model's constraints
-        and objectives are freed as they are compiled (the model is spent afterwards)."""
+        and objectives are freed as they are compiled (the model is spent afterwards). A model
+        with integer variables is solved as a MIP to the relative gap `mip_gap`."""
         t0 = time.perf_counter()
         # names of every variable component, so each gets an entry in the values even when
         # none of its variables made it into the LP; the model itself is not kept, so its
@@ -175,6 +185,7 @@ class LpSession:
                 )
                 return
         self.col_lower, self.col_upper = lp_arrays.col_lower, lp_arrays.col_upper
+        self.reduced_for: set[str] = set()  # variable components whose reduced costs to report
         self.highs = new_highs(time_limit_s)
         first = self.objective_names[0] if self.objective_names else None
         self.objective_in_use = first
@@ -196,8 +207,11 @@ class LpSession:
             lp_arrays.starts,
             lp_arrays.indices,
             lp_arrays.values,
-            np.zeros(n_cols, dtype=np.int32),  # every column continuous
+            lp_arrays.integer,
         )
+        self.integers = np.flatnonzero(lp_arrays.integer).astype(np.int32)
+        if len(self.integers):
+            self.highs.setOptionValue("mip_rel_gap", float(mip_gap))
         if passed == highspy.HighsStatus.kError:
             self.error = SolveResult("error", "HiGHS refused the model's arrays.", None)
         self.handoff_s = time.perf_counter() - t0
@@ -319,8 +333,17 @@ class LpSession:
                 self.highs, self.row_keys, self.column_keys, self.col_lower, self.col_upper
             )
         if status == "optimal":
-            solution = self.highs.getSolution()
             result.objective = float(info.objective_function_value)
+            result.method = "simplex"
+            if len(self.integers):
+                result.mip_gap = float(info.mip_gap)
+                result.method = (
+                    "MIP (branch and bound); duals and ranging from the LP with the "
+                    "go/no-go decisions fixed"
+                )
+                if values:
+                    self._solve_with_decisions_fixed()
+            solution = self.highs.getSolution()
             primal = _floats(solution.col_value)
             result.primal = primal
             if not values:  # the caller reads `primal` itself (fast sweep points)
@@ -333,12 +356,34 @@ class LpSession:
             for name in self.var_names:
                 result.values.setdefault(name, {})
             result.duals = _by_component(self.row_groups, duals)
+            if self.reduced_for:
+                reduced = _floats(self.highs.getSolution().col_dual)
+                wanted = [g for g in self.column_groups if g[0] in self.reduced_for]
+                result.reduced = _by_component(wanted, reduced)
             if ranging:
                 self._ranging(result, primal, duals)
+            if len(self.integers):
+                self._restore_decisions()
         t3 = time.perf_counter()
         result.timings = {"handoff_s": self.handoff_s, "solve_s": t2 - t1, "extract_s": t3 - t2}
         self.handoff_s = 0.0
         return result
+
+    def _solve_with_decisions_fixed(self) -> None:
+        """After a MIP solve: fix every integer column at its (rounded) value, make it
+        continuous and solve that LP, whose duals and ranging price the plan's continuous
+        decisions given the go/no-go ones (`_restore_decisions` undoes it)."""
+        chosen = np.round(_floats(self.highs.getSolution().col_value)[self.integers])
+        n, idx = len(self.integers), self.integers
+        self.highs.changeColsIntegrality(n, idx, np.zeros(n, dtype=np.int32))
+        self.highs.changeColsBounds(n, idx, chosen, chosen)
+        self.highs.run()
+
+    def _restore_decisions(self) -> None:
+        """Integer columns back to integer with their own bounds, for the next solve."""
+        n, idx = len(self.integers), self.integers
+        self.highs.changeColsBounds(n, idx, self.col_lower[idx], self.col_upper[idx])
+        self.highs.changeColsIntegrality(n, idx, np.ones(n, dtype=np.int32))
 
     def _ranging(self, result: SolveResult, primal: np.ndarray, duals: np.ndarray) -> None:
         """Cost ranging of columns with a positive value, bound ranging of rows with a dual."""
@@ -403,6 +448,7 @@ def open_session(
     make_model: Callable[[], pyo.ConcreteModel],
     time_limit_s: float,
     collect: bool = True,
+    mip_gap: float = 1e-4,
 ) -> LpSession:
     """Build a model and hand it to a live HiGHS model. Each constraint is freed as it is
     compiled; with `collect` the rest of the model is gone before anything is solved.
@@ -417,7 +463,7 @@ def open_session(
     with heap_set_aside(), collection_paused():  # the model is collected once, not per build
         model = make_model()
         built = time.perf_counter()
-        session = LpSession(model, time_limit_s=time_limit_s, release_model=True)
+        session = LpSession(model, time_limit_s=time_limit_s, release_model=True, mip_gap=mip_gap)
         del model
         if collect:
             memory.collect()

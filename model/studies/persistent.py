@@ -23,7 +23,14 @@ import numpy as np
 from model.chain.network import Network, build_network
 from model.lp.build import build_model
 from model.lp.costs import discounted_cost_terms, discounted_risk_terms
-from model.lp.names import CAPACITY, CONTRACT_MAX, CONTRACT_MIN, DEMAND_BALANCE, MARKET_ITEM_CAP
+from model.lp.names import (
+    CAPACITY,
+    CONTRACT_MAX,
+    CONTRACT_MIN,
+    DEMAND_BALANCE,
+    MARKET_ITEM_CAP,
+    MARKET_SALE_CAP,
+)
 from model.solver.session import SolveResult, open_session
 from model.workbook.data import ChainData
 
@@ -44,11 +51,18 @@ def signature(net: Network) -> tuple:
         list(net.demand_t),
         list(net.market_caps),
         [(p.key, p.value, p.soft) for p in net.policies],
-        [(k.contract, k.site, k.years, k.binding, bool(k.min_t), k.max_t is not None)
-         for k in net.contracts],
+        [(k.contract, k.site, k.years, k.binding, bool(k.min_t), k.max_t is not None,
+          k.buyer, k.commodity, k.item, k.share) for k in net.contracts],
         net.stocks,
         net.compliant_flows,
         net.compliant_segments,
+        list(net.sale_caps),
+        net.projects,
+        net.expansions,
+        # emission and ESG factors sit in the rows of emission and ESG policies
+        [(i, s.co2e_kg_per_kg, s.esg_score) for i, s in net.sites.items()],
+        net.transport_co2e,
+        net.market_co2e,
     )  # fmt: skip
 
 
@@ -58,6 +72,7 @@ def row_bounds(net: Network) -> dict[tuple[str, tuple], tuple[float, float]]:
     bounds = {(CAPACITY, k): (-inf, v) for k, v in net.cap_t.items()}
     bounds.update({(DEMAND_BALANCE, k): (v, v) for k, v in net.demand_t.items()})
     bounds.update({(MARKET_ITEM_CAP, k): (-inf, v) for k, v in net.market_caps.items()})
+    bounds.update({(MARKET_SALE_CAP, k): (-inf, v) for k, v in net.sale_caps.items()})
     for k in net.contracts:
         for t in k.years:
             if k.max_t is not None:
@@ -85,7 +100,10 @@ class Resolver:
         self.network = net
         self.signature = signature(net)
         self.session = open_session(
-            lambda: build_model(net), self.data.settings["time_limit_s"], collect=False
+            lambda: build_model(net),
+            self.data.settings["time_limit_s"],
+            collect=False,
+            mip_gap=self.data.settings["mip_gap"],
         )
 
     def solve(self, data: ChainData) -> Point:

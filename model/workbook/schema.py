@@ -132,7 +132,55 @@ SETTINGS: tuple[Setting, ...] = (
         "Transport cost between regions not listed in Transport.",
     ),
     Setting("time_limit_s", "float", 600.0, "s", 0, None, "Solver time limit."),
+    Setting(
+        "carbon_price_usd_per_t",
+        "float",
+        0.0,
+        "USD/t CO2e",
+        0,
+        None,
+        "Price of a t of CO2e emitted by sites and transport (0 = emissions reported only).",
+    ),
+    Setting(
+        "default_transport_co2e_kg_per_kg",
+        "float",
+        0.0,
+        "kg CO2e/kg",
+        0,
+        None,
+        "kg CO2e per kg moved between regions not listed in Transport.",
+    ),
+    Setting(
+        "mip_gap",
+        "float",
+        1e-4,
+        "-",
+        0,
+        1,
+        "Relative gap at which a solve with go/no-go projects stops (the MIP's optimality).",
+    ),
 )
+
+# Stage defaults for co2e_kg_per_kg: kg CO2e per kg of the stage's capacity measure
+# (estimates from the LCA literature: Sprecher et al. 2014, Environ. Sci. Technol. 48:3951;
+# Marx et al. 2018, ACS Sustain. Chem. Eng. 6:5858, ~20-30 kg CO2e per kg of sintered NdFeB
+# cradle to gate, most of it in the rare earths; Schulze et al. 2018, J. Sustain. Metall.
+# 4:493, recycling well below primary). Mining and beneficiation ~2 per kg concentrate;
+# cracking and solvent extraction ~8 per kg concentrate in; oxide-to-metal electrolysis
+# (electricity, PFC) ~10 per kg oxide in; strip casting, milling, sintering ~6 per kg magnet;
+# collection ~0.2 per kg scrap; recycling ~2 per kg scrap in.
+DEFAULT_CO2E_KG_PER_KG = {
+    "mine": 2.0,
+    "collection": 0.2,
+    "separation": 8.0,
+    "metal": 10.0,
+    "magnet": 6.0,
+    "recycling": 2.0,
+    "market": 0.0,  # markets: per commodity sold, MARKET_CO2E_KG_PER_KG
+}
+# Embodied kg CO2e per kg bought from a market, by commodity (estimates, same sources:
+# Bayan Obo oxide ~15, its metal ~25, a sintered magnet ~30 cradle to gate)
+MARKET_CO2E_KG_PER_KG = {"oxide": 15.0, "metal": 25.0, "magnet": 30.0}
 
 NOTES = Column("notes", help="Free text: the figure's source, or 'estimate'.")
 
@@ -183,6 +231,16 @@ SHEETS: tuple[Sheet, ...] = (
                 "bool",
                 default=False,
                 help="yes where compliant chains may not pass (e.g. DFARS countries).",
+            ),
+            Column(
+                "esg_score",
+                "float",
+                "share",
+                default=0.0,
+                lo=0,
+                hi=1,
+                help="Share of a site's output that meets ESG standards there (e.g. audited "
+                "to IRMA), the default of its sites; blank = 0 (not shown to meet them).",
             ),
             NOTES,
         ),
@@ -247,6 +305,22 @@ SHEETS: tuple[Sheet, ...] = (
                 "USD/kg",
                 lo=0,
                 help="USD per kg exposed to the site's risk score; blank = the stage default.",
+            ),
+            Column(
+                "co2e_kg_per_kg",
+                "float",
+                "kg CO2e/kg",
+                lo=0,
+                help="kg CO2e emitted per kg of the capacity measure; blank = the stage default "
+                "(markets: per kg sold, by commodity).",
+            ),
+            Column(
+                "esg_score",
+                "float",
+                "share",
+                lo=0,
+                hi=1,
+                help="Share of the site's output that meets ESG standards; blank = its country's.",
             ),
             NOTES,
         ),
@@ -325,6 +399,20 @@ SHEETS: tuple[Sheet, ...] = (
                 lo=0,
                 help="Price at which the market buys surplus; blank = it buys none.",
             ),
+            Column(
+                "bid_max_t",
+                "float",
+                "t/yr",
+                lo=0,
+                help="Cap on what the market buys at its bid; blank = no cap.",
+            ),
+            Column(
+                "co2e_kg_per_kg",
+                "float",
+                "kg CO2e/kg",
+                lo=0,
+                help="kg CO2e embodied in a kg bought; blank = the commodity default.",
+            ),
             NOTES,
         ),
         key=("site", "commodity", "item", "year"),
@@ -395,6 +483,13 @@ SHEETS: tuple[Sheet, ...] = (
             Column("from_region", required=True, ref="Countries.region"),
             Column("to_region", required=True, ref="Countries.region"),
             Column("usd_per_kg", "float", "USD/kg", required=True, lo=0),
+            Column(
+                "co2e_kg_per_kg",
+                "float",
+                "kg CO2e/kg",
+                lo=0,
+                help="kg CO2e per kg moved; blank = Settings default_transport_co2e_kg_per_kg.",
+            ),
             NOTES,
         ),
         key=("from_region", "to_region"),
@@ -446,7 +541,13 @@ SHEETS: tuple[Sheet, ...] = (
             Column("element", ref="Elements.element"),
             Column("country", ref="Countries.country|*"),
             Column("region", ref="Countries.region"),
-            Column("value", "float", "share", lo=0, hi=1),
+            Column(
+                "value",
+                "float",
+                "share or t",
+                lo=0,
+                help="The limit: a share (0-1) for share types, t CO2e/yr for max_emissions.",
+            ),
             Column("first_year", "int", "year"),
             Column("last_year", "int", "year"),
             Column(
@@ -472,10 +573,32 @@ SHEETS: tuple[Sheet, ...] = (
             Column("max_t", "float", "t/yr", lo=0),
             Column("price_usd_per_kg", "float", "USD/kg", lo=0),
             Column("binding", "bool", default=True),
+            Column(
+                "buyer_site",
+                ref="Sites.site|Segments.segment",
+                help="The buyer: the contract covers the supplier's shipments to it (blank = "
+                "the supplier's whole throughput).",
+            ),
+            Column(
+                "commodity",
+                choices=("concentrate", "oxide", "metal", "magnet", "scrap"),
+                help="What the contract covers (blank = whatever the supplier ships the buyer).",
+            ),
+            Column("item", help="An element or grade the contract covers (blank = every item)."),
+            Column(
+                "share",
+                "float",
+                "share",
+                lo=0,
+                hi=1,
+                help="Share of the supplier's output of the item that must go to the buyer "
+                "(1 = exclusive), each year of the contract.",
+            ),
             NOTES,
         ),
         key=("contract",),
-        help="Offtake agreements and MOUs.",
+        help="Offtake agreements and MOUs: with a site's whole throughput, or between a "
+        "supplier and a buyer.",
     ),
     Sheet(
         "Stocks",
@@ -495,6 +618,70 @@ SHEETS: tuple[Sheet, ...] = (
 
 SHEETS = (
     *SHEETS,
+    Sheet(
+        "Projects",
+        (
+            Column("project", required=True, help="Project id."),
+            Column("site", required=True, ref="Sites.site", help="The site it adds capacity to."),
+            Column(
+                "capex_usd_per_t",
+                "float",
+                "USD/(t/yr)",
+                required=True,
+                help="Capital cost per t/yr of capacity built (annualised over life_years at "
+                "the discount rate).",
+            ),
+            Column(
+                "fixed_usd_per_t_yr",
+                "float",
+                "USD/(t/yr)/yr",
+                default=0.0,
+                lo=0,
+                help="Fixed operating cost per t/yr of capacity built, each year it is online.",
+            ),
+            Column(
+                "life_years",
+                "int",
+                "yr",
+                required=True,
+                help="Years the capacity lasts (and its capex is annualised over).",
+            ),
+            Column(
+                "earliest_year",
+                "int",
+                "year",
+                help="First year it may come online (blank = first_year + lead_time_years).",
+            ),
+            Column(
+                "lead_time_years",
+                "int",
+                "yr",
+                default=0,
+                lo=0,
+                help="Years from the decision (first_year) to the capacity being online.",
+            ),
+            Column("max_t", "float", "t/yr", required=True, lo=0, help="Most capacity it can add."),
+            Column(
+                "min_t",
+                "float",
+                "t/yr",
+                default=0.0,
+                lo=0,
+                help="continuous: capacity it must add at least; go_no_go: its size if built "
+                "is min_t..max_t.",
+            ),
+            Column(
+                "decision",
+                choices=("continuous", "go_no_go"),
+                default="continuous",
+                help="continuous: any size up to max_t (an LP); go_no_go: built whole or not "
+                "at all (a MILP).",
+            ),
+            NOTES,
+        ),
+        key=("project",),
+        help="Capacity that can be built: the plan chooses how much and when it comes online.",
+    ),
     Sheet(
         "Sweeps",
         (
