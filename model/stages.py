@@ -17,3 +17,15 @@ STOCK_HOLDERS = ("separation", "metal", "recycling", "magnet")  # sites that may
 SUPPLY_STAGES = ("mine", "separation", "metal", "magnet", "recycling")
 # a market's sale counts at the stage whose product it is
 MARKET_STAGE = {"oxide": "separation", "metal": "metal", "magnet": "magnet"}
+
+# what each stage ships to which stage (the arcs chain.network makes), by commodity; any
+# producer may also sell to a market that bids for its output
+FEEDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "mine": {"separation": ("concentrate",)},
+    "collection": {"recycling": ("scrap",)},
+    "separation": {"metal": ("oxide",), "market": ("oxide",)},
+    "metal": {"magnet": ("metal",), "market": ("metal",)},
+    "recycling": {"metal": ("oxide",), "magnet": ("metal",), "market": ("oxide", "metal")},
+    "magnet": {"segment": ("magnet",), "recycling": ("scrap",), "market": ("magnet",)},
+    "market": {"metal": ("oxide",), "magnet": ("metal",), "segment": ("magnet",)},
+}

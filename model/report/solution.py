@@ -19,6 +19,7 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "total_cost_usd": ("USD", "Discounted total cost (sum of the components below)"),
     "risk_usd": ("USD", "Risk: t handled x risk score x value at risk, discounted"),
     "risk_weight": ("-", "Weight of risk in the objective"),
+    "emissions_t_co2e": ("t CO2e", "Emissions of the plan over the horizon (sites, transport)"),
     "demand_t": ("t", "Magnet demand over the horizon"),
     "served_t": ("t", "Demand served"),
     "unmet_t": ("t", "Demand not served (priced at the unmet penalty)"),
@@ -30,6 +31,8 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "handoff_s": ("s", "Compiling the model and passing it to HiGHS"),
     "solve_s": ("s", "HiGHS run time"),
     "simplex_iterations": ("-", "Simplex iterations HiGHS took"),
+    "solve_method": ("", "How HiGHS found the plan (and where the duals come from)"),
+    "mip_gap": ("share", "Relative gap of the go/no-go (MIP) solve: how far from proven best"),
     "extract_s": ("s", "Reading the solution back"),
     "report_s": ("s", "Building the result tables (for a lean solve, the network again too)"),
 }
@@ -68,6 +71,9 @@ SHEET_TEXT = {
     "the plan changes (HiGHS ranging; 100% rule across a source's arcs).",
     "Explanations": "For each segment and year with unmet demand: the binding limits upstream "
     "of it, ranked by what 1 more kg of each would save.",
+    "Projects": "Per project: capacity built (t/yr), when it comes online, capex and the "
+    "value of 1 more t/yr of it.",
+    "Emissions": "t CO2e per site (stage, country) and year; transport between regions apart.",
 }
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from model.chain.network import Network
 from model.lp.names import COMP, FLOW, POLICY, SHORTFALL, STOCK, VIOLATION
 from model.lp.policies import policy_type
-from model.lp.terms import evaluate, throughput_terms
+from model.lp.terms import evaluate, output_terms, take_terms, throughput_terms
 from model.solver.session import SolveResult
 from model.units import DUAL, KUSD, SLACK_T
 
@@ -105,33 +105,50 @@ def policy_table(net: Network, result: SolveResult) -> pd.DataFrame:
 
 
 def contract_table(net: Network, values: dict) -> pd.DataFrame:
-    """Per contract and year: take, limits, take-or-pay shortfall and payment."""
+    """Per contract (or supplier-buyer pair) and year: take, limits, share of the supplier's
+    output that went to the buyer, take-or-pay shortfall and payment (a whole-site contract
+    pays its price on the take; a pair contract its premium on the take; both pay the
+    shortfall at the contract price, else the supplier's cost)."""
     rows = []
     for k in net.contracts:
         for t in k.years:
-            take = evaluate(throughput_terms(net, k.site, t), values)
+            take = evaluate(take_terms(net, k, t), values)
             shortfall = values.get(SHORTFALL, {}).get((k.contract, t), 0.0)
             price = k.unit_price(net.sites[k.site].cost_usd_per_kg)
+            paid_take = take * (k.price_usd_per_kg or 0.0) if k.pair else take * price
+            output = evaluate(output_terms(net, k, t), values) if k.pair else None
             rows.append(
                 {
                     "contract": k.contract,
                     "site": k.site,
+                    "buyer_site": k.buyer or "",
+                    "commodity": k.commodity or "",
+                    "item": k.item or "",
                     "year": t,
                     "take_t": take,
                     "min_t": k.min_t if k.binding else None,
                     "max_t": k.max_t,
+                    "share": k.share if k.binding else None,
+                    "output_t": output,
+                    "share_achieved": take / output if output and output > SLACK_T else None,
                     "shortfall_t": shortfall,
                     "price_usd_per_kg": price,
-                    "payment_usd": (take + shortfall) * price * KUSD,
+                    "payment_usd": (paid_take + shortfall * price) * KUSD,
                 }
             )
     columns = [
         "contract",
         "site",
+        "buyer_site",
+        "commodity",
+        "item",
         "year",
         "take_t",
         "min_t",
         "max_t",
+        "share",
+        "output_t",
+        "share_achieved",
         "shortfall_t",
         "price_usd_per_kg",
         "payment_usd",

@@ -31,6 +31,7 @@ from model.lp.names import (
 from model.lp.terms import element_terms, evaluate, stage_element_terms
 from model.lp.terms import throughput_terms as _throughput
 from model.results.explain import sentences, unmet_reasons
+from model.results.investments import emission_table, project_table
 from model.results.kpis import kpis_from_tables
 from model.results.ranging import ranging_table
 from model.results.rule_tables import (
@@ -103,6 +104,11 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
         tables["Stocks"] = stock_table(net, values)
     if full and net.compliant_segments:
         tables["Compliance"] = compliance_table(net, values)
+    if full and net.projects:
+        tables["Projects"] = project_table(net, result)
+    emissions = emission_table(net, values)
+    if full:
+        tables["Emissions"] = emissions
     total = float(costs["discounted_cost_usd"].sum())
     summary["total_cost_usd"] = total
     summary["risk_usd"] = float(tables["Risk"]["discounted_risk_usd"].sum())
@@ -110,6 +116,7 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
     by_component = costs.groupby("component", sort=False)["discounted_cost_usd"].sum()
     for component in COST_COMPONENTS:
         summary[f"{component}_usd"] = float(by_component.get(component, 0.0))
+    summary["emissions_t_co2e"] = float(emissions["co2e_t"].sum())
     summary["demand_t"] = float(demand["demand_t"].sum())
     summary["served_t"] = float(demand["served_t"].sum())
     summary["unmet_t"] = float(demand["unmet_t"].sum())
@@ -129,7 +136,10 @@ def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
         "mine2magnet_version": __version__,
         "pyomo_version": version("pyomo"),
         "solver": result.solver,
+        "solve_method": result.method,
     }
+    if result.mip_gap is not None:
+        out["mip_gap"] = result.mip_gap
     out.update(result.stats)
     out.update(result.timings)
     return out

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from model.findings import Finding, errors_in
-from model.stages import PROCESSORS, RAW_SOURCES, STOCK_HOLDERS
+from model.stages import FEEDS, PROCESSORS, RAW_SOURCES, STOCK_HOLDERS
 from model.workbook.cells import CellError, coerce, is_blank, to_text
 from model.workbook.data import ChainData, cell_ref
 from model.workbook.reader import RawBook, RawSheet
@@ -581,6 +581,7 @@ def _check_chain_rules(
             )
 
     _check_rules_sheets(tables, stage_of, add)
+    _check_projects(tables, stage_of, settings, add)
 
     site_ids = set(sites["site"])
     for rec in tables["Segments"].to_dict("records"):
@@ -608,6 +609,101 @@ def _check_chain_rules(
                 )
 
 
+def _is_pair(rec: dict) -> bool:
+    """A contract row on shipments (buyer, commodity or item given), not a whole site."""
+    return any(rec[c] is not None for c in ("buyer_site", "commodity", "item"))
+
+
+def _check_pair(rec: dict, stage_of: dict[str, str], tables: dict[str, pd.DataFrame], add):
+    """A pair contract's supplier ships its buyer (FEEDS), of the commodity and item named."""
+    name, row, supplier = rec["contract"], rec["_row"], stage_of.get(rec["site"])
+    buyer = rec["buyer_site"]
+    if rec["share"] is not None and buyer is None:
+        add("Contracts", "share", row, f"contract {name} has a share but no buyer_site.",
+            "name the buyer_site the share of the supplier's output goes to.")  # fmt: skip
+    if supplier is None or supplier == "market":
+        return
+    ships = FEEDS.get(supplier, {})
+    if buyer is not None:
+        segments = set(tables["Segments"]["segment"])
+        to_stage = "segment" if buyer in segments else stage_of.get(buyer)
+        if to_stage is not None and to_stage not in ships:
+            reach = ", ".join(ships) or "nothing"
+            add(
+                "Contracts",
+                "buyer_site",
+                row,
+                f"contract {name}: a {supplier} site ({rec['site']}) does not ship to a "
+                f"{to_stage} ({buyer}); it ships to {reach}.",
+                "name a buyer the supplier's stage feeds, or contract with the site that "
+                "supplies the buyer.",
+            )
+            return
+        carried = ships.get(to_stage, ()) if to_stage else ()
+    else:
+        carried = tuple(c for cs in ships.values() for c in cs)
+    if rec["commodity"] is not None and carried and rec["commodity"] not in carried:
+        add(
+            "Contracts",
+            "commodity",
+            row,
+            f"contract {name}: {rec['site']} ships {' or '.join(carried)} "
+            f"{'to ' + buyer if buyer else ''}, not {rec['commodity']}.".replace("  ", " "),
+            f"use commodity {' or '.join(carried)}, or leave it blank.",
+        )
+    item = rec["item"]
+    if item is not None:
+        elements = set(tables["Elements"]["element"])
+        grades = set(tables["Grades"]["grade"])
+        by_grade = supplier == "magnet"
+        if (by_grade and item not in grades) or (not by_grade and item not in elements):
+            kind, kinds = ("a grade", "grades") if by_grade else ("an element", "elements")
+            add("Contracts", "item", row, f"contract {name}: item {item!r} is not {kind}.",
+                f"a {supplier} site's items are {kinds}.")  # fmt: skip
+
+
+def _check_projects(
+    tables: dict[str, pd.DataFrame], stage_of: dict[str, str], settings: dict, add
+) -> None:
+    """Projects expand a producing site, cost something, last, fit the horizon and their
+    minimum is below their maximum."""
+    first, last = settings["first_year"], settings["last_year"]
+    for rec in tables["Projects"].to_dict("records"):
+        name, row = rec["project"], rec["_row"]
+        if stage_of.get(rec["site"]) == "market":
+            add("Projects", "site", row, f"project {name} is on market {rec['site']}.",
+                "projects add capacity to mines, processors, plants and recyclers.")  # fmt: skip
+        capex = rec["capex_usd_per_t"]
+        if capex is not None and capex <= 0:
+            add("Projects", "capex_usd_per_t", row,
+                f"project {name}: capex_usd_per_t = {capex:g} must be above 0.",
+                "type the capital cost per t/yr of capacity (e.g. 223000 for 335 M USD "
+                "for 1,500 t/yr).")  # fmt: skip
+        life = rec["life_years"]
+        if life is not None and life <= 0:
+            add("Projects", "life_years", row,
+                f"project {name}: life_years = {life:g} must be at least 1.",
+                "type the years the capacity lasts (e.g. 20).")  # fmt: skip
+        low, high = rec["min_t"] or 0.0, rec["max_t"]
+        if high is not None and low > high:
+            add("Projects", "min_t", row,
+                f"project {name}: min_t {low:g} is above max_t {high:g}.",
+                "make min_t <= max_t.")  # fmt: skip
+        lead = rec["lead_time_years"] or 0
+        earliest = rec["earliest_year"] if rec["earliest_year"] is not None else first
+        online = max(earliest, first + lead)
+        if online > last:
+            column = "lead_time_years" if first + lead > last else "earliest_year"
+            add(
+                "Projects",
+                column,
+                row,
+                f"project {name} cannot come online before {online}, after the horizon "
+                f"ends in {last}.",
+                "shorten the lead time or the earliest year, extend last_year, or remove the row.",
+            )
+
+
 def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str], add) -> None:
     """Contracts and stocks sit on sites that can hold them (policy rows: lp.policies)."""
     for rec in tables["Contracts"].to_dict("records"):
@@ -630,10 +726,13 @@ def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str
                 f"contract {rec['contract']}: min_t {low:g} is above max_t {high:g}.",
                 "make min_t <= max_t.",
             )
+        if _is_pair(rec):
+            _check_pair(rec, stage_of, tables, add)
+            continue  # pair contracts on one supplier may overlap
         first = rec["first_year"] if rec["first_year"] is not None else -(10**6)
         last = rec["last_year"] if rec["last_year"] is not None else 10**6
         for other in tables["Contracts"].to_dict("records"):
-            if other["_row"] >= rec["_row"] or other["site"] != rec["site"]:
+            if other["_row"] >= rec["_row"] or other["site"] != rec["site"] or _is_pair(other):
                 continue
             o_first = other["first_year"] if other["first_year"] is not None else -(10**6)
             o_last = other["last_year"] if other["last_year"] is not None else 10**6
