@@ -70,11 +70,13 @@ def add_projects(m: pyo.ConcreteModel, net: Network) -> None:
             m.CHOICES, rule=lambda m, p, y: build[p, y] <= by_name[p].max_t * choose[p, y]
         ),
     )
+    m.SIZED_CHOICES = pyo.Set(
+        initialize=[k for k in m.CHOICES if by_name[k[0]].min_t > 0], dimen=2, ordered=True
+    )
     m.add_component(
         PROJECT_SIZE_MIN,
         pyo.Constraint(
-            [k for k in m.CHOICES if by_name[k[0]].min_t > 0],
-            dimen=2,
+            m.SIZED_CHOICES,
             rule=lambda m, p, y: build[p, y] >= by_name[p].min_t * choose[p, y],
         ),
     )

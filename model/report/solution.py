@@ -53,7 +53,8 @@ SHEET_TEXT = {
     "Summary": "Status, objective, cost components (discounted USD), KPIs and provenance.",
     "Costs": "Cost per component and year, in that year's USD and discounted to first_year.",
     "Flows": "Every non-zero flow: from, to, commodity, item, year, tonnes and its cost.",
-    "Sites": "Throughput, capacity, utilisation and the value of 1 more kg of capacity.",
+    "Sites": "Throughput, capacity (projects built included: built_t), utilisation and the "
+    "value of 1 more kg of capacity.",
     "Demand": "Demand, served, unmet and the marginal cost of 1 more kg, per segment and year.",
     "Shares": "t of each element handled per stage, country and year, and the country's share.",
     "Unused": "Output made but neither used nor sold, and swarf not recycled.",

@@ -28,7 +28,7 @@ from model.lp.names import (
     UNMET,
     UNUSED,
 )
-from model.lp.terms import element_terms, evaluate, stage_element_terms
+from model.lp.terms import build_terms, element_terms, evaluate, stage_element_terms
 from model.lp.terms import throughput_terms as _throughput
 from model.results.explain import sentences, unmet_reasons
 from model.results.investments import emission_table, project_table
@@ -217,7 +217,10 @@ def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataF
     for i, info in net.sites.items():
         for t in net.site_years[i]:
             through = evaluate(_throughput(net, i, t), values)
+            built = evaluate(build_terms(net, i, t), values)
             cap = net.cap_t.get((i, t))
+            if cap is not None:
+                cap += built
             rows.append(
                 {
                     "site": i,
@@ -232,6 +235,7 @@ def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataF
                     if cap is not None
                     else None,
                     "unused_t": unused.get((i, t), 0.0),
+                    "built_t": built,
                 }
             )
     return pd.DataFrame(rows)

@@ -618,9 +618,6 @@ def _check_pair(rec: dict, stage_of: dict[str, str], tables: dict[str, pd.DataFr
     """A pair contract's supplier ships its buyer (FEEDS), of the commodity and item named."""
     name, row, supplier = rec["contract"], rec["_row"], stage_of.get(rec["site"])
     buyer = rec["buyer_site"]
-    if rec["share"] is not None and buyer is None:
-        add("Contracts", "share", row, f"contract {name} has a share but no buyer_site.",
-            "name the buyer_site the share of the supplier's output goes to.")  # fmt: skip
     if supplier is None or supplier == "market":
         return
     ships = FEEDS.get(supplier, {})
@@ -726,6 +723,10 @@ def _check_rules_sheets(tables: dict[str, pd.DataFrame], stage_of: dict[str, str
                 f"contract {rec['contract']}: min_t {low:g} is above max_t {high:g}.",
                 "make min_t <= max_t.",
             )
+        if rec["share"] is not None and rec["buyer_site"] is None:
+            add("Contracts", "share", rec["_row"],
+                f"contract {rec['contract']} has a share but no buyer_site.",
+                "name the buyer_site the share of the supplier's output goes to.")  # fmt: skip
         if _is_pair(rec):
             _check_pair(rec, stage_of, tables, add)
             continue  # pair contracts on one supplier may overlap
