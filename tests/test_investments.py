@@ -74,7 +74,7 @@ def test_a_project_is_built_only_when_it_pays(tiny, solve_tables):
     given["Capacity"] = [{"site": "magnet_us", "year": 2027, "capacity_t": 100}]
     with_capacity = solve_tables(given, "given.xlsx").solution.summary["objective_usd"]
     assert run.solution.summary["objective_usd"] == pytest.approx(with_capacity + charge, rel=1e-9)
-    assert run.solution.summary["capex_usd"] == pytest.approx(charge, rel=1e-9)
+    assert run.solution.summary["capital_charges_usd"] == pytest.approx(charge, rel=1e-9)
     # the 40th t/yr is worth the unmet penalty it saves less what serving costs and its
     # charge: no more is built since demand is met, so one more t/yr allowed is worth 0
     assert row["value_usd_per_t"] == pytest.approx(0.0, abs=1e-3)
@@ -109,7 +109,7 @@ def test_go_no_go_picks_the_cheaper_of_two_projects(tiny, solve_tables):
     assert "MIP" in summary["solve_method"] and "fixed" in summary["solve_method"]
     assert 0 <= summary["mip_gap"] <= 1e-4
     crf, d27 = capital_recovery_factor(0.1, 5), 1 / 1.1
-    assert summary["capex_usd"] == pytest.approx(40 * 2_000_000 * crf * d27, rel=1e-9)
+    assert summary["capital_charges_usd"] == pytest.approx(40 * 2_000_000 * crf * d27, rel=1e-9)
     # duals exist (from the fixed LP): demand in 2027 is served at its marginal cost
     demand = run.solution.tables["Demand"].set_index("year")
     assert demand.loc[2027, "marginal_usd_per_kg"] == pytest.approx(MARGINAL, rel=1e-6)

@@ -5,6 +5,14 @@ schema.py, ready for input_writer.write_input_workbook. Figures come from
 shared/domain/FACTS.md; every row's `notes` names its source keys (e.g. "MP1 MP2", "U") or
 says "estimate" and how it was derived.
 
+The seeds' story (docs/base_case.md): Aclara's ionic clays (Carina, Penco) feed its Louisiana
+heavy separator and, if the plan backs it, its US alloy plant, whose metal goes to VAC and
+eVAC under non-binding MOUs; Ucore's NdPr oxide goes to eVAC's alloy line; Cyclic takes all
+of eVAC's swarf (exclusive, 10 years); USA Rare Earth makes all-US magnets for defense from
+Less Common Metals' alloy; EMR's end-of-life scrap feeds Ionic Rare Earths in Belfast; Lynas
+processes Malaysian ionic-clay feed. Candidate projects (eVAC's expansion, a second Western
+separator, Aclara's alloy plant) are Projects rows the plan may back.
+
 Modelling choices worth knowing:
 - China is one market site (china_market): it sells oxide, metal and magnets to the West at
   export prices, capped where export licences bite (Dy, Tb and magnets, CN1 CN3), and buys
@@ -12,7 +20,11 @@ Modelling choices worth knowing:
   processors (Bayan Obo, the Kachin clays from Myanmar, a separator and a metal maker) sell
   only into that market, so every Chinese export passes the licence caps.
 - Integrated operations feed only their own separator (Lanes); eVAC's swarf goes only to
-  Cyclic Materials (C1).
+  Cyclic Materials (C1, also a pair contract with share 1.0).
+- Sales back to China are capped (MarketPrices.bid_max_t) at volumes like today's, so the plan
+  earns no windfall from selling Western oxide into China's domestic market.
+- 2026 capacities are first-year outputs (commissioning ramps), so China supplies >90% of
+  the magnets in 2026 (IEA25: 94% of magnet manufacturing).
 - Demand grows in a loop from the 2026 figures; China's magnet export caps grow with it.
 """
 
@@ -42,6 +54,17 @@ SETTINGS = (
     ("risk_weight", 0, "estimate: cost-only base case (risk reported apart)"),
     ("default_transport_usd_per_kg", 1.5, "estimate: long-haul sea freight plus handling"),
     ("time_limit_s", 600, "estimate: solver default, ample for this LP"),
+    (
+        "carbon_price_usd_per_t",
+        0,
+        "estimate: no carbon price in the base case (emissions "
+        "reported); set e.g. 80 for an EU ETS-like price",
+    ),
+    (
+        "default_transport_co2e_kg_per_kg",
+        0.15,
+        "estimate: ~15 g CO2e per t-km of sea freight over ~10,000 km",
+    ),
 )
 
 ELEMENT_ROWS = (
@@ -50,24 +73,40 @@ ELEMENT_ROWS = (
     ("Tb", "heavy", 0.85, "calc (Tb4O7 -> Tb)"),
 )
 
-# country, region, risk_score, restricted, notes
+# country, region, risk_score, restricted, esg_score, notes. esg_score: share of a site's
+# output taken to meet ESG standards where the country's sites are not rated themselves
+# (estimates from public permitting, audit and enforcement records; not a published index)
 COUNTRIES = (
-    ("US", "US", 0.10, False, "risk estimate"),
-    ("Australia", "AsiaPac", 0.10, False, "risk estimate"),
-    ("Japan", "AsiaPac", 0.10, False, "risk estimate"),
-    ("Malaysia", "AsiaPac", 0.30, False, "risk estimate (licence renewals)"),
-    ("Vietnam", "AsiaPac", 0.40, False, "risk estimate"),
-    ("Myanmar", "AsiaPac", 0.95, False, "MY: Kachin conflict; risk estimate; not a DFARS country"),
-    ("China", "China", 0.80, True, "DF CN1 CN2: export controls; DFARS restricted; risk estimate"),
-    ("Brazil", "LatAm", 0.30, False, "risk estimate"),
-    ("Chile", "LatAm", 0.25, False, "risk estimate"),
-    ("UK", "UK", 0.10, False, "risk estimate"),
-    ("France", "EU", 0.10, False, "risk estimate"),
-    ("Germany", "EU", 0.10, False, "risk estimate"),
-    ("Estonia", "EU", 0.20, False, "risk estimate"),
-    ("Russia", "RoW", 0.95, True, "DF: DFARS restricted; risk estimate"),
-    ("North Korea", "RoW", 1.00, True, "DF: DFARS restricted; risk estimate"),
-    ("Iran", "RoW", 0.95, True, "DF: DFARS restricted; risk estimate"),
+    ("US", "US", 0.10, False, 0.8, "risk and ESG estimates"),
+    ("Australia", "AsiaPac", 0.10, False, 0.9, "risk and ESG estimates"),
+    ("Japan", "AsiaPac", 0.10, False, 0.9, "risk and ESG estimates"),
+    ("Malaysia", "AsiaPac", 0.30, False, 0.5, "risk estimate (licence renewals); ESG estimate"),
+    ("Vietnam", "AsiaPac", 0.40, False, 0.4, "risk and ESG estimates"),
+    (
+        "Myanmar",
+        "AsiaPac",
+        0.95,
+        False,
+        0.0,
+        "MY: Kachin conflict; risk and ESG estimates; not a DFARS country",
+    ),
+    (
+        "China",
+        "China",
+        0.80,
+        True,
+        0.3,
+        "DF CN1 CN2: export controls; DFARS restricted; risk and ESG estimates",
+    ),
+    ("Brazil", "LatAm", 0.30, False, 0.6, "risk and ESG estimates"),
+    ("Chile", "LatAm", 0.25, False, 0.7, "risk and ESG estimates"),
+    ("UK", "UK", 0.10, False, 0.9, "risk and ESG estimates"),
+    ("France", "EU", 0.10, False, 0.9, "risk and ESG estimates"),
+    ("Germany", "EU", 0.10, False, 0.9, "risk and ESG estimates"),
+    ("Estonia", "EU", 0.20, False, 0.9, "risk and ESG estimates"),
+    ("Russia", "RoW", 0.95, True, 0.1, "DF: DFARS restricted; risk and ESG estimates"),
+    ("North Korea", "RoW", 1.00, True, 0.0, "DF: DFARS restricted; risk and ESG estimates"),
+    ("Iran", "RoW", 0.95, True, 0.1, "DF: DFARS restricted; risk and ESG estimates"),
 )
 
 
@@ -94,6 +133,8 @@ SITES = (
           "A3 (1,700 t); start year and cost estimate", first_year=2028),
     _site("mine", "serra_verde", "Serra Verde ionic clay", "Brazil", 5000, 5.0,
           "SV (~5,000 t REO by 2026); cost estimate"),
+    _site("mine", "malaysia_feed", "Malaysian ionic-clay feed to Lynas", "Malaysia", 5000, 8.0,
+          "L2 L3: Lynas's 5,000 t heavy feed plant (~250 t Dy, 50 t Tb); cost estimate"),
     _site("mine", "ef_us_feed", "Energy Fuels monazite (US mineral sands)", "US", 5000, 3.0,
           "EF: sized to 850-1,000 t NdPr at White Mesa; cost estimate"),
     _site("mine", "ef_phase2_feed", "Energy Fuels phase 2 monazite (Donald)", "Australia",
@@ -115,8 +156,9 @@ SITES = (
     _site("separation", "mp_sep", "MP Mountain Pass separation", "US", 40000, 13.0,
           "MP1 MP2 (NdPr ~4,000 t/yr end-2025) RB (cost); incentive MP3 floor 110 vs 82 on "
           "~0.15 kg NdPr/kg plus 45X estimate", incentive_usd_per_kg=5.3),
-    _site("separation", "lynas_my", "Lynas Malaysia", "Malaysia", 46000, 13.0,
-          "L2 L3 (10,500 t NdPr); RB (cost); concentrate = 10,500/0.24/0.95 estimate"),
+    _site("separation", "lynas_my", "Lynas Malaysia", "Malaysia", 51000, 13.0,
+          "L2 L3 (10,500 t NdPr + 5,000 t heavy feed plant); RB (cost); concentrate = "
+          "10,500/0.24/0.95 + 5,000, estimate"),
     _site("separation", "aclara_la", "Aclara Louisiana heavy separation", "US", 6000, 18.0,
           "A1 (200 t Dy, 30 t Tb, 1,400 t NdPr; feed mid-2028); cost estimate (RB + 40%)",
           first_year=2028, incentive_usd_per_kg=1.8),
@@ -133,7 +175,11 @@ SITES = (
     _site("separation", "iluka_sep", "Iluka Eneabba refinery", "Australia", 17500, 15.0,
           "IL (17,500 t REO, 2027); cost estimate", first_year=2027),
     _site("separation", "china_sep", "China separation (Baotou/Ganzhou)", "China", 40000, 10.0,
-          "IEA25 Q; capacity slice and cost estimate (below RB's 13)"),
+          "IEA25 Q; capacity slice and cost estimate (below RB's 13); CO2e estimate (coal "
+          "power)", co2e_kg_per_kg=12.0),
+    _site("separation", "us_sep2", "Second Western separator (candidate)", "US", 0, 15.0,
+          "estimate: a new US solvent-extraction plant; its capacity is the project "
+          "west_separator_2", incentive_usd_per_kg=1.5),
     # metal
     _site("metal", "mp_metal", "MP Independence metal (Fort Worth)", "US", 5000, 8.0,
           "MP3 MP4; estimate: oxide to feed 10,000 t magnets; cost 2x FM SMM1",
@@ -145,12 +191,20 @@ SITES = (
     _site("metal", "vn_metal", "Vietnam rare-earth metal makers", "Vietnam", 5000, 5.0,
           "estimate (capacity; cost between China FM SMM1 and the West)"),
     _site("metal", "china_metal", "China oxide-to-metal", "China", 20000, 3.5,
-          "FM SMM1 (3-4 USD/kg); capacity estimate"),
+          "FM SMM1 (3-4 USD/kg); capacity estimate; CO2e estimate (coal power)",
+          co2e_kg_per_kg=15.0),
+    _site("metal", "aclara_alloy", "Aclara US alloy plant (candidate)", "US", 0, 9.0,
+          "A1 (alloy planned); capacity is the project aclara_alloy_plant; cost estimate",
+          incentive_usd_per_kg=0.8),
+    _site("metal", "evac_alloy", "eVAC alloy line, Sumter", "US", 1000, 9.0,
+          "V1 V2 (VAC makes its own alloy: strip casting); capacity and cost estimate",
+          first_year=2027),
     # magnets
     _site("magnet", "mp_magnet", "MP Independence magnets", "US", 10000, 20.0,
           "MP3 MP4 (10X to 10,000 t by 2028); cost estimate", swarf_share=0.25),
     _site("magnet", "evac_sumter", "eVAC Sumter", "US", 1500, 20.0,
-          "V1 (capacity ~1,500 t estimate); cost estimate", swarf_share=0.25),
+          "V1 (operating end-2025; capacity ~1,500 t estimate); cost estimate",
+          swarf_share=0.25),
     _site("magnet", "vac_hanau", "VAC Hanau magnets", "Germany", 1500, 22.0,
           "V2 (capacity ~1,500 t estimate); cost estimate", swarf_share=0.25),
     _site("magnet", "usar_stillwater", "USA Rare Earth Stillwater", "US", 4800, 20.0,
@@ -187,8 +241,17 @@ RAMPS = {
     "mp_metal": ({2026: 1500, 2027: 2500}, "MP3 MP4: follows the magnet ramp, estimate"),
     "lcm_uk": ({2026: 1000, 2027: 1000}, "USAR: expansion estimate"),
     "mp_magnet": ({2026: 1000, 2027: 3000}, "MP3 MP4: ~1,000 t, 10X to 10,000 t by 2028"),
-    "usar_stillwater": ({2026: 1200, 2027: 2400, 2028: 3600}, "USAR: 1,200 -> 4,800; ramp est."),
-    "neo_narva": ({2026: 2000, 2027: 3000, 2028: 4000}, "N1: 2,000 -> 5,000; ramp estimate"),
+    "usar_stillwater": (
+        {2026: 300, 2027: 2400, 2028: 3600},
+        "USAR: 1,200 -> 4,800; 2026 commissioning (a quarter year), estimate",
+    ),
+    "neo_narva": (
+        {2026: 1200, 2027: 3000, 2028: 4000},
+        "N1: 2,000 -> 5,000; 2026 first full year below nameplate, estimate",
+    ),
+    "evac_sumter": ({2026: 400}, "V1: first year after the end-2025 start, estimate"),
+    "vac_hanau": ({2026: 800}, "V2: share of output for US+EU buyers in 2026, estimate"),
+    "noveon": ({2026: 400}, "NV: 2026 output below the 2,000 t nameplate, estimate"),
     "cyclic_mcbee": ({2026: 2000, 2027: 2000, 2028: 4000}, "C1: 2,000 -> 6,000; ramp estimate"),
     "hypromag": ({2026: 100}, "HY: 100 -> 300 t"),
     "us_eol": ({y: 1500 + 500 * (y - 2026) for y in range(2026, 2035)}, "REC: ramp estimate"),
@@ -204,6 +267,7 @@ COMPOSITION = {
     "carina": ((0.22, 0.040, 0.0066), "A2: 191 t Dy+Tb on 4,100 t TREO; NdPr estimate"),
     "penco": ((0.24, 0.030, 0.005), "estimate: heavy-rich ionic clay"),
     "serra_verde": ((0.24, 0.025, 0.004), "estimate: heavy-rich ionic clay"),
+    "malaysia_feed": ((0.20, 0.05, 0.01), "L2 L3: 250 t Dy, 50 t Tb from 5,000 t feed"),
     "ef_us_feed": ((0.20, 0.008, 0.0022), "EF: Dy/Tb per NdPr as phase 2 (240, 66 per 6,000)"),
     "ef_phase2_feed": ((0.20, 0.008, 0.0022), "EF: Dy/Tb per NdPr as phase 2 (240, 66 per 6,000)"),
     "kachin": ((0.20, 0.050, 0.008), "estimate: Myanmar heavy-rich ionic clay"),
@@ -219,13 +283,15 @@ RECOVERY = {
     "lynas_my": ((0.95, 0.85, 0.85), "estimate"),
     "aclara_la": ((0.95, 0.95, 0.95), "estimate (A1 figures imply ~0.95)"),
     "ucore_la": ((0.93, 0.90, 0.90), "estimate"),
+    "us_sep2": ((0.95, 0.90, 0.90), "estimate"),
     "white_mesa": ((0.95, 0.90, 0.90), "estimate"),
     "solvay_lr": ((0.95, 0.90, 0.90), "estimate"),
     "neo_silmet": ((0.95, 0.0, 0.0), "N1: light RE circuit only"),
     "iluka_sep": ((0.95, 0.90, 0.90), "estimate"),
     "china_sep": ((0.95, 0.92, 0.92), "estimate"),
     **{m: ((0.98, 0.98, 0.98), "estimate") for m in
-       ("mp_metal", "lcm_uk", "vac_metal", "vn_metal", "china_metal")},
+       ("mp_metal", "lcm_uk", "vac_metal", "vn_metal", "china_metal", "aclara_alloy",
+        "evac_alloy")},
     "cyclic_mcbee": ((0.85, 0.85, 0.85), "C1: 0.30 t MREO per t scrap of ~0.30 RE metal"),
     "ionic_belfast": ((0.85, 0.85, 0.85), "C1 IO: as Cyclic (long loop)"),
     "hypromag": ((0.90, 0.90, 0.90), "estimate: short-loop hydrogen processing"),
@@ -256,11 +322,17 @@ DOMESTIC_METAL = {"NdPr": 103.0, "Dy": 215.0, "Tb": 1200.0}
 EXPORT_OXIDE = {"NdPr": 82.0, "Dy": 700.0, "Tb": 2000.0}
 OXIDE_CAP = {"NdPr": None, "Dy": 100.0, "Tb": 20.0}
 FABRICATION_USD_PER_KG = 17.0
-# 2026 China magnet export caps (t) per grade; def_grade is not sold for military end use.
-CHINA_MAGNET_CAP = {"ev_grade": 8000, "ev_gbd": 10000, "wind_grade": 3000, "ind_grade": 10000,
-                    "cons_grade": 12000}  # fmt: skip
+# 2026 China magnet export caps (t) per grade, sized so China supplies >90% of 2026's US+EU
+# magnets (IEA25: 94% of magnet manufacturing); def_grade is not sold for military end use.
+CHINA_MAGNET_CAP = {"ev_grade": 10000, "ev_gbd": 12000, "wind_grade": 5500, "ind_grade": 12000,
+                    "cons_grade": 12500}  # fmt: skip
 CHINA_CAP_GROWTH = 0.08
-JAPAN_MAGNETS = {"ev_grade": 3000, "ev_gbd": 3000, "wind_grade": 1000, "ind_grade": 2000}
+# Japanese makers' magnets for US+EU buyers, t/yr (estimate: a small share, most of their
+# output goes to Japanese and Asian customers)
+JAPAN_MAGNETS = {"ev_grade": 200, "ev_gbd": 200, "wind_grade": 100, "ind_grade": 100}
+# What China's market buys back from the West at its domestic prices, t/yr (estimate: like
+# today's Western sales into China; blank = it buys no more of that item)
+CHINA_BIDS_MAX_T = {("oxide", "NdPr"): 4000, ("metal", "NdPr"): 500}
 JAPAN_PREMIUM_USD_PER_KG = 20.0
 
 # symmetric freight between regions, USD/kg (estimates)
@@ -277,6 +349,14 @@ LANES = {
     "iluka_feed": (("iluka_sep",), "IL: integrated refinery"),
     "carina": (("aclara_la",), "A1 A2: Aclara's own feed"),
     "penco": (("aclara_la",), "A1 A3: Aclara's own feed"),
+    "malaysia_feed": (("lynas_my",), "L2 L3: Lynas's heavy feed plant"),
+    "serra_verde": (("ucore_la", "us_sep2", "solvay_lr", "neo_silmet", "china_sep"),
+                    "SV U1 S N1: mixed carbonate to Western separators or China, estimate"),
+    "aclara_la": (("aclara_alloy",), "A1: Aclara's separation and alloy in one US chain"),
+    "aclara_alloy": (("vac_hanau", "evac_sumter"), "A4: Aclara-VAC alliance (VAC and eVAC)"),
+    "evac_alloy": (("evac_sumter",), "V1: eVAC's own alloy line"),
+    "lcm_uk": (("usar_stillwater", "neo_narva", "vac_hanau"),
+               "USAR: USA Rare Earth owns LCM; estimate: LCM's other buyers"),
     "ef_us_feed": (("white_mesa",), "EF: White Mesa feed"),
     "ef_phase2_feed": (("white_mesa",), "EF: White Mesa feed"),
     "kachin": (("china_sep",), "MY: Myanmar clays go to China"),
@@ -317,11 +397,41 @@ POLICIES = (
      "CRMA: 40% processing in the EU; penalty estimate"),
 )  # fmt: skip
 
-# contract, site, first, last, min_t, max_t, price, binding, notes
+# contract, site, buyer_site, commodity, item, first, last, min_t, max_t, share, price,
+# binding, notes (pair contracts: the supplier's shipments to the buyer)
 CONTRACTS = (
-    ("aclara_carina_offtake", "carina", 2029, 2035, 2000, 4100, 8.0, True,
-     "A2 A4: Dy/Tb ionic clay offtake MOU (Aclara-VAC alliance); take-or-pay volume and "
-     "price estimate"),
+    ("aclara_vac_mou", "aclara_alloy", "vac_hanau", "metal", None, 2029, 2035, None, None,
+     None, None, False, "A4: Aclara-VAC alliance, a non-binding MOU (no volume committed)"),
+    ("aclara_evac_mou", "aclara_alloy", "evac_sumter", "metal", None, 2029, 2035, None, None,
+     None, None, False, "A4: Aclara-VAC alliance (eVAC in the US), a non-binding MOU"),
+    ("ucore_evac_oxide", "ucore_la", "evac_alloy", "oxide", "NdPr", 2027, 2035, 300, 1000, None,
+     None, True, "U1 V1: Ucore NdPr oxide for eVAC's alloy line; take-or-pay volume estimate"),
+    ("mp_integrated", "mp_sep", "mp_metal", "oxide", "NdPr", 2027, 2035, 3000, None, None, None,
+     True, "MP3 MP4: the DoD price floor and magnet offtake make MP's own oxide the feed of "
+     "its 10X magnet chain; volume estimate"),
+    ("cyclic_evac_swarf", "evac_sumter", "cyclic_mcbee", "scrap", None, 2026, 2035, None, None,
+     1.0, None, True, "C1: 100% of eVAC's swarf to Cyclic, exclusive, 10 years"),
+    ("lcm_usar_alloy", "lcm_uk", "usar_stillwater", "metal", "NdPr", 2027, 2035, 300, None,
+     None, None, True, "USAR: USA Rare Earth's own alloy maker (LCM); volume estimate"),
+    ("usar_defense", "usar_stillwater", "defense", "magnet", None, 2027, 2035, 400, None, None,
+     None, True, "USAR: all-US magnets for defense with PolarStar (DF); volume estimate"),
+    ("emr_ionic_scrap", "emr_uk", "ionic_belfast", "scrap", None, 2027, 2035, 300, None, None,
+     None, True, "IO HY: EMR's end-of-life scrap to Ionic Rare Earths in Belfast; volume "
+     "estimate"),
+)  # fmt: skip
+
+# project, site, capex_usd_per_t, fixed_usd_per_t_yr, life_years, earliest_year,
+# lead_time_years, max_t, min_t, decision, notes
+# Continuous here, so the base case solves as an LP in well under a second; set decision to
+# go_no_go (min_t..max_t if built) to decide a project whole (docs/base_case.md does both).
+PROJECTS = (
+    ("evac_expansion", "evac_sumter", 223000, 8000, 20, 2028, 2, 1500, 0, "continuous",
+     "V1: 335 M USD for the Sumter plant, ~1,500 t/yr: 223,000 USD per t/yr; a second line "
+     "of up to the same size; fixed cost estimate"),
+    ("west_separator_2", "us_sep2", 25000, 1000, 20, 2029, 3, 10000, 0, "continuous",
+     "estimate: capex from Western separation projects (U1 S), per t/yr of concentrate"),
+    ("aclara_alloy_plant", "aclara_alloy", 40000, 2000, 20, 2029, 3, 1500, 0, "continuous",
+     "A1: Aclara's planned alloy plant; size, capex and fixed cost estimates"),
 )  # fmt: skip
 
 # site, element, initial_t, min_t, max_t, holding_usd_per_kg_yr, notes
@@ -336,19 +446,25 @@ def _market_prices() -> list[Row]:
     rows: list[Row] = []
 
     def add(site: str, commodity: str, item: str, year: int | None, price: float,
-            cap: float | None, bid: float | None, notes: str) -> None:  # fmt: skip
+            cap: float | None, bid: float | None, notes: str,
+            bid_cap: float | None = None) -> None:  # fmt: skip
         rows.append({"site": site, "commodity": commodity, "item": item, "year": year,
+                     "bid_max_t": bid_cap,
                      "price_usd_per_kg": price, "max_t": cap, "bid_usd_per_kg": bid,
                      "notes": notes})  # fmt: skip
 
     for e in ELEMENTS:
-        bid = round(DOMESTIC_OXIDE[e] * (0.95 if e == "NdPr" else 1.0), 1)
-        note = "SMM2 (domestic price = bid) AR BM (export ask); caps CN1 CN3 estimate"
-        add("china_market", "oxide", e, None, EXPORT_OXIDE[e], OXIDE_CAP[e], bid, note)
+        # China buys back NdPr only: it is the world's seller of Dy and Tb
+        bid = round(DOMESTIC_OXIDE[e] * 0.95, 1) if e == "NdPr" else None
+        note = ("SMM2 (domestic price = bid) AR BM (export ask); caps CN1 CN3 estimate; "
+                "bid cap estimate")  # fmt: skip
+        add("china_market", "oxide", e, None, EXPORT_OXIDE[e], OXIDE_CAP[e], bid, note,
+            CHINA_BIDS_MAX_T.get(("oxide", e)))  # fmt: skip
         ask = round(DOMESTIC_METAL[e] * EXPORT_OXIDE[e] / DOMESTIC_OXIDE[e], 1)
         metal_bid = round(0.92 * DOMESTIC_METAL[e], 1) if e == "NdPr" else None
         note = "REX; estimate: export ask = domestic x oxide export/domestic ratio"
-        add("china_market", "metal", e, None, ask, OXIDE_CAP[e], metal_bid, note)
+        add("china_market", "metal", e, None, ask, OXIDE_CAP[e], metal_bid, note,
+            CHINA_BIDS_MAX_T.get(("metal", e)))  # fmt: skip
     for g, (pct, _note) in GRADES.items():
         metal = sum(p / 100 * DOMESTIC_METAL[e] for p, e in zip(pct, ELEMENTS, strict=True))
         price = round(metal + FABRICATION_USD_PER_KG + (2.0 if g == "ev_gbd" else 0.0), 1)
@@ -402,7 +518,7 @@ def base_case_tables() -> dict[str, list[Row]]:
     return {
         "Settings": _rows("setting value notes", SETTINGS),
         "Elements": _rows("element class oxide_to_metal notes", ELEMENT_ROWS),
-        "Countries": _rows("country region risk_score restricted notes", COUNTRIES),
+        "Countries": _rows("country region risk_score restricted esg_score notes", COUNTRIES),
         "Sites": [dict(r) for r in SITES],
         "Capacity": [
             {"site": s, "year": t, "capacity_t": c, "notes": note}
@@ -420,9 +536,16 @@ def base_case_tables() -> dict[str, list[Row]]:
         "Segments": _segments(),
         "Demand": _demand(),
         "Transport": [
-            {"from_region": a, "to_region": b, "usd_per_kg": v, "notes": "estimate: freight"}
+            {
+                "from_region": a,
+                "to_region": b,
+                "usd_per_kg": v,
+                "co2e_kg_per_kg": round(0.1 * v, 3),
+                "notes": "estimate: freight; CO2e ~15 g per t-km of sea freight, scaled from "
+                "the freight rate",
+            }
             for a, b, v in freight
-        ],
+        ],  # fmt: skip
         "Lanes": [
             {"from_site": i, "to_site": j, "allowed": True, "usd_per_kg": None, "notes": note}
             for i, (targets, note) in LANES.items()
@@ -433,8 +556,14 @@ def base_case_tables() -> dict[str, list[Row]]:
             "policy type stage country region value first_year penalty_usd_per_kg notes", POLICIES
         ),
         "Contracts": _rows(
-            "contract site first_year last_year min_t max_t price_usd_per_kg binding notes",
+            "contract site buyer_site commodity item first_year last_year min_t max_t share "
+            "price_usd_per_kg binding notes",
             CONTRACTS,
+        ),
+        "Projects": _rows(
+            "project site capex_usd_per_t fixed_usd_per_t_yr life_years earliest_year "
+            "lead_time_years max_t min_t decision notes",
+            PROJECTS,
         ),
         "Stocks": _rows("site element initial_t min_t max_t holding_usd_per_kg_yr notes", STOCKS),
     }

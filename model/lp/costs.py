@@ -206,7 +206,7 @@ for _entry in (
     CostComponent("transport", "Transport", _per_flow(lambda n: n.transport, 1.0)),
     CostComponent("tariffs", "Tariffs", _per_flow(lambda n: n.tariff, 1.0)),
     CostComponent("holding", "Stock holding costs", holding),
-    CostComponent("capex", "Capital charges of projects built (capex annualised)", capex),
+    CostComponent("capital_charges", "Capital charges of projects built (capex annualised)", capex),
     CostComponent("fixed_om", "Fixed operating costs of projects built", fixed_om),
     CostComponent("carbon", "Carbon price on emissions", carbon),
     CostComponent("unmet_penalty", "Unmet demand penalty", unmet_penalty),
