@@ -545,7 +545,7 @@ def base_case_tables() -> dict[str, list[Row]]:
                 "the freight rate",
             }
             for a, b, v in freight
-        ],  # fmt: skip
+        ],
         "Lanes": [
             {"from_site": i, "to_site": j, "allowed": True, "usd_per_kg": None, "notes": note}
             for i, (targets, note) in LANES.items()
