@@ -44,6 +44,9 @@ def chart_plans(
     demand = tables.get("Demand", pd.DataFrame())
     title = "Unmet demand by segment (t of magnets)"
     plans.append((title, "t", _pivot(demand, "segment", "unmet_t"), False))
+    emissions = tables.get("Emissions", pd.DataFrame())
+    title = "Emissions by stage (t CO2e)"
+    plans.append((title, "t CO2e", _pivot(emissions, "stage", "co2e_t"), True))
     balance = tables.get("ElementBalance", pd.DataFrame())
     for element in heavy:
         rows = balance[balance["element"] == element] if not balance.empty else balance

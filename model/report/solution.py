@@ -61,7 +61,8 @@ SHEET_TEXT = {
     "Marginals": "Value of 1 more kg of an element at each processing site (balance duals).",
     "ElementBalance": "Each element's supply routes and uses per year, in t of metal "
     "equivalent (oxide x oxide_to_metal).",
-    "Charts": "Supply by country per stage, cost by component, unmet demand, Dy/Tb routes.",
+    "Charts": "Supply by country per stage, cost by component, unmet demand, emissions by "
+    "stage, Dy/Tb routes.",
     "ChartData": "The small tables the charts draw from.",
     "Risk": "Risk by country, stage and year: t handled x risk score x value at risk.",
     "Policies": "Per policy and year: achieved, limit, binding, shadow price, violation.",
