@@ -25,6 +25,7 @@ from model.api import Run, check_book, parse_book, solve_data
 from model.findings import Finding, InputError, errors_in
 from model.lp.costs import COST_COMPONENTS
 from model.report.solution import summary_json, write_solution
+from model.report.xlsx import clean
 from model.results.explain import sentences, unmet_reasons
 from model.workbook.changes import Change, ChangeError, check_change, parse_change
 from model.workbook.data import ChainData
@@ -227,38 +228,104 @@ def template(output: Path, force: bool) -> None:
 @click.option(
     "--points", "-n", type=int, default=7, show_default=True, help="Points on the frontier."
 )
+@click.option(
+    "--cvar",
+    is_flag=True,
+    help="Expected cost against CVaR over the Scenarios sheet's scenarios (cvar_alpha).",
+)
 @output_option("frontier")
-def frontier(workbook: Path, points: int, output: Path | None) -> None:
-    """Trace the cost-risk efficient frontier (epsilon-constraint on risk)."""
+def frontier(workbook: Path, points: int, cvar: bool, output: Path | None) -> None:
+    """Trace the cost-risk efficient frontier (epsilon-constraint on risk, or on CVaR)."""
     from model.report.solution import write_frontier
     from model.studies.frontier import efficient_frontier
+    from model.studies.robust import cvar_frontier
 
     out = _output_path(workbook, output, "frontier")
     data = _load_or_exit(workbook)
+    trace = cvar_frontier if cvar else efficient_frontier
     try:
         with _progress() as bar:
             task = bar.add_task("solves", total=None)
-            result = efficient_frontier(
+            result = trace(
                 data,
                 points,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-    except RuntimeError as exc:
+    except (RuntimeError, InputError) as exc:
+        findings = getattr(exc, "findings", None)
+        if findings:
+            _print_findings(findings)
+            raise _exit(EXIT_INPUT) from None
         err.print(f"[red]no frontier[/red]: {escape(str(exc))}")
         raise _exit(EXIT_NO_PLAN) from None
     write_frontier(result, out)
+    columns = (
+        [("expected cost (USD)", "expected_cost_usd"), ("CVaR (USD)", "cvar_usd")]
+        if cvar
+        else [("total cost (USD)", "total_cost_usd"), ("risk (USD)", "risk_usd")]
+    )
     table = Table(show_header=True, header_style="bold")
-    for column in ("point", "total cost (USD)", "risk (USD)", "unmet (t)"):
-        table.add_column(column, justify="right")
+    for title in ("point", *(c[0] for c in columns), *([] if cvar else ["unmet (t)"])):
+        table.add_column(title, justify="right")
     for row in result.table.to_dict("records"):
-        table.add_row(
-            str(row["point"]),
-            f"{row.get('total_cost_usd', float('nan')):,.0f}",
-            f"{row.get('risk_usd', float('nan')):,.0f}",
-            f"{row.get('unmet_t', float('nan')):,.1f}",
-        )
+        cells = [f"{row.get(key, float('nan')):,.0f}" for _title, key in columns]
+        if not cvar:
+            cells.append(f"{row.get('unmet_t', float('nan')):,.1f}")
+        table.add_row(str(row["point"]), *cells)
     err.print(table)
     err.print(f"frontier written to [bold]{out}[/bold]")
+
+
+@app.command()
+@workbook_argument
+@output_option("robust")
+@click.option("--json", "json_out", is_flag=True, help="Print the Summary as one JSON object.")
+def robust(workbook: Path, output: Path | None, json_out: bool) -> None:
+    """A plan that holds up in every scenario of the Scenarios sheet (two-stage, CVaR)."""
+    from model.report.studies import write_robust
+    from model.studies.robust import run_robust
+
+    out = _output_path(workbook, output, "robust")
+    data = _load_or_exit(workbook)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("solves", total=None)
+            result = run_robust(
+                data, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except InputError as exc:
+        _print_findings(exc.findings)
+        raise _exit(EXIT_INPUT) from None
+    write_robust(result, out)
+    s = result.summary
+    if json_out:
+        sys.stdout.write(json.dumps({k: clean(v) for k, v in s.items()}, indent=2) + "\n")
+    ok = s["status"] == "optimal"
+    colour = "green" if ok else "red"
+    err.print(f"[{colour}]{s['status']}[/{colour}]: {escape(str(s['message']))}")
+    if not ok:
+        err.print(f"  - {escape(str(s.get('explanation', '')))}", highlight=False)
+        err.print(f"robust plan written to [bold]{out}[/bold]")
+        raise _exit(EXIT_NO_PLAN)
+    table = Table(show_header=True, header_style="bold")
+    for column in ("scenario", "p", "cost (USD)", "nominal plan (USD)", "unmet (t)", "China"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for row in result.scenarios.to_dict("records"):
+        table.add_row(
+            escape(str(row["scenario"])),
+            f"{row['probability']:.0%}",
+            f"{row['objective_usd']:,.0f}",
+            f"{row.get('nominal_plan_objective_usd', float('nan')):,.0f}",
+            f"{row['unmet_t']:,.1f}",
+            f"{row['china_share_magnet']:.0%}",
+        )
+    err.print(table)
+    for key in ("expected_cost_usd", "cvar_usd", "evpi_usd", "vss_usd"):
+        if key in s:
+            err.print(f"{key.removesuffix('_usd').replace('_', ' ')}: {s[key]:,.0f} USD")
+    for sentence in result.sentences:
+        err.print(f"  - {escape(sentence)}", highlight=False)
+    err.print(f"robust plan written to [bold]{out}[/bold]")
 
 
 @app.command()

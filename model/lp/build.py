@@ -29,6 +29,18 @@ def build_model(net: Network, risk_objective: bool = False) -> pyo.ConcreteModel
     With `risk_objective` the model also has an inactive objective MinRisk (TotalRisk alone),
     for the cost-risk frontier."""
     m = pyo.ConcreteModel(name="mine2magnet")
+    populate(m, net, with_risk=risk_objective)
+    m.Objective = pyo.Objective(expr=plan_objective(m, net), sense=pyo.minimize)
+    if risk_objective:
+        m.MinRisk = pyo.Objective(expr=m.TotalRisk, sense=pyo.minimize)
+        m.MinRisk.deactivate()
+    return m
+
+
+def populate(m: pyo.Block, net: Network, with_risk: bool = False) -> None:
+    """Every set, variable, constraint and the cost expressions of one network's plan in the
+    model or block `m` (a scenario's block in lp.stochastic), without an objective.
+    TotalRisk is made when the plan weighs risk or `with_risk` asks for it."""
     with collection_paused():  # millions of small objects, none of them garbage: skip the collector
         _sets(m, net)
         _variables(m, net)
@@ -37,12 +49,18 @@ def build_model(net: Network, risk_objective: bool = False) -> pyo.ConcreteModel
         add_compliance(m, net)
         add_contracts(m, net)
         add_projects(m, net)
-        _objective(m, net, risk_objective)
+        _costs(m, net, with_risk)
     forget_variables(m)  # the lookup was for building; the model itself holds the variables
-    return m
 
 
-def _sets(m: pyo.ConcreteModel, net: Network) -> None:
+def plan_objective(m: pyo.Block, net: Network):
+    """TotalCost + risk_weight x TotalRisk (TotalCost alone when risk has no weight)."""
+    if net.risk_weight:
+        return m.TotalCost + net.risk_weight * m.TotalRisk
+    return m.TotalCost
+
+
+def _sets(m: pyo.Block, net: Network) -> None:
     m.FLOWS = pyo.Set(initialize=net.flows, dimen=5, ordered=True)
     m.MAKE = pyo.Set(initialize=net.make, dimen=3, ordered=True)
     m.UNUSED = pyo.Set(initialize=list(net.yields), dimen=3, ordered=True)
@@ -55,7 +73,7 @@ def _sets(m: pyo.ConcreteModel, net: Network) -> None:
     )
 
 
-def _variables(m: pyo.ConcreteModel, net: Network) -> None:
+def _variables(m: pyo.Block, net: Network) -> None:
     m.Flow = pyo.Var(m.FLOWS, domain=pyo.NonNegativeReals, doc="t moved on arc (i,j,c,x) in t")
     m.Stock = pyo.Var(
         m.STOCKS,
@@ -69,7 +87,7 @@ def _variables(m: pyo.ConcreteModel, net: Network) -> None:
     add_project_variables(m, net)
 
 
-def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
+def _constraints(m: pyo.Block, net: Network) -> None:
     def shipped(i: str, c: str, x: str, t: int):
         return total(m, "Flow", net.shipped.get((i, c, x, t), ()))
 
@@ -179,12 +197,12 @@ def _constraints(m: pyo.ConcreteModel, net: Network) -> None:
     m.Stock_Carry = pyo.Constraint(m.STOCKS, rule=stock_carry)
 
 
-def _objective(m: pyo.ConcreteModel, net: Network, risk_objective: bool) -> None:
-    """minimise TotalCost + risk_weight x TotalRisk, both discounted sums over years (kUSD):
+def _costs(m: pyo.Block, net: Network, with_risk: bool) -> None:
+    """TotalCost and TotalRisk, the plan's objective being TotalCost + risk_weight x TotalRisk
+    (plan_objective), both discounted sums over years (kUSD):
 
     TotalCost = sum_component sum_t discount[t] x Cost[component, t]
-    TotalRisk = sum_t discount[t] x Risk[t]   (built when risk_weight > 0 or risk_objective)
-    MinRisk (with risk_objective; inactive unless a caller activates it) minimises TotalRisk.
+    TotalRisk = sum_t discount[t] x Risk[t]   (built when risk_weight > 0 or with_risk)
 
     The terms of every registered cost component (lp.costs.COST_COMPONENTS) are
     discounted and streamed into one linear expression, with each variable once: the
@@ -193,12 +211,5 @@ def _objective(m: pyo.ConcreteModel, net: Network, risk_objective: bool) -> None
     evaluate the same terms per component and year.
     """
     m.TotalCost = pyo.Expression(expr=linear(m, merged(discounted_cost_terms(net))))
-    objective = m.TotalCost
-    if net.risk_weight or risk_objective:
+    if net.risk_weight or with_risk:
         m.TotalRisk = pyo.Expression(expr=linear(m, merged(discounted_risk_terms(net))))
-        if net.risk_weight:
-            objective = m.TotalCost + net.risk_weight * m.TotalRisk
-    m.Objective = pyo.Objective(expr=objective, sense=pyo.minimize)
-    if risk_objective:
-        m.MinRisk = pyo.Objective(expr=m.TotalRisk, sense=pyo.minimize)
-        m.MinRisk.deactivate()

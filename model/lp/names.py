@@ -47,9 +47,12 @@ PROJECT_SIZE_MIN = "Project_Size_Min"
 PROJECT_SIZE_MAX = "Project_Size_Max"
 RISK_CAP = "Risk_Cap"
 SERVICE_LEVEL = "Service_Level"
+CVAR_CAP = "CVaR_Cap"
+NONANTICIPATIVE = "Nonanticipative"
 
 # objectives and expressions
 OBJECTIVE = "Objective"
 MIN_RISK = "MinRisk"
+MIN_CVAR = "MinCVaR"
 TOTAL_COST = "TotalCost"
 TOTAL_RISK = "TotalRisk"

@@ -155,7 +155,7 @@ def write_frontier(frontier, path: str | Path) -> Path:
     table = frontier.table
     with open_book(path) as book:
         readme = book.sheet("ReadMe")
-        readme.write(0, 0, "Cost-risk efficient frontier", book.title)
+        readme.write(0, 0, frontier.title, book.title)
         lines = [*frontier.method.splitlines(), "", FRONTIER_COLUMNS]
         for row, line in enumerate(lines, start=1):
             readme.write(row, 0, line)
@@ -163,8 +163,8 @@ def write_frontier(frontier, path: str | Path) -> Path:
         ws = book.sheet("Frontier")
         write_table(book, ws, table)
         columns = list(table.columns)
-        if {"risk_usd", "total_cost_usd"} <= set(columns) and len(table):
-            x, y = columns.index("risk_usd"), columns.index("total_cost_usd")
+        if set(frontier.axes) <= set(columns) and len(table):
+            x, y = (columns.index(name) for name in frontier.axes)
             chart = book.workbook.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
             chart.add_series(
                 {
@@ -174,9 +174,9 @@ def write_frontier(frontier, path: str | Path) -> Path:
                     "marker": {"type": "circle"},
                 }
             )
-            chart.set_title({"name": "Cost-risk efficient frontier"})
-            chart.set_x_axis({"name": "risk (USD, discounted)"})
-            chart.set_y_axis({"name": "total cost (USD, discounted)"})
+            chart.set_title({"name": frontier.title})
+            chart.set_x_axis({"name": frontier.titles[0]})
+            chart.set_y_axis({"name": frontier.titles[1]})
             chart.set_size({"width": 760, "height": 420})
             ws.insert_chart(len(table) + 3, 0, chart)
     return path

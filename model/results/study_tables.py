@@ -49,3 +49,21 @@ class Frontier:
     table: pd.DataFrame
     method: str
     network: Network
+    # the chart's (x, y) columns and their titles
+    axes: tuple[str, str] = ("risk_usd", "total_cost_usd")
+    titles: tuple[str, str] = ("risk (USD, discounted)", "total cost (USD, discounted)")
+    title: str = "Cost-risk efficient frontier"
+
+
+@dataclass
+class Robust:
+    """A plan that holds up in every scenario (studies.robust): one row per scenario (its
+    probability, cost, unmet demand, China's share of the magnet stage, and the same under
+    the plan made for the workbook as it is), the first-stage decisions, the headline figures
+    (expected cost, CVaR, EVPI, VSS) and what the plan means in plain words."""
+
+    scenarios: pd.DataFrame
+    first_stage: pd.DataFrame
+    summary: dict
+    sentences: list[str] = field(default_factory=list)
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario x cost component

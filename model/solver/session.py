@@ -267,6 +267,24 @@ class LpSession:
             self.highs.changeColsCost(len(changed), changed.astype(np.int32), cost[changed])
         self.costs[name] = cost
 
+    def set_column_bounds(self, bounds: dict[tuple[str, tuple], tuple[float, float]]) -> None:
+        """Bound the named columns (variable name, index) -> (lower, upper), e.g. to fix a
+        first-stage plan; `restore_column_bounds` gives them back their own. Names not in
+        the LP are skipped."""
+        found = [
+            (self.column_of[name][index], lo, hi)
+            for (name, index), (lo, hi) in bounds.items()
+            if index in self.column_of.get(name, {})
+        ]
+        if found:
+            pos, lower, upper = (np.asarray(v) for v in zip(*found, strict=True))
+            self.highs.changeColsBounds(len(pos), pos.astype(np.int32), lower, upper)
+
+    def restore_column_bounds(self) -> None:
+        """Every column's bounds back to the model's own."""
+        n = len(self.col_lower)
+        self.highs.changeColsBounds(n, np.arange(n, dtype=np.int32), self.col_lower, self.col_upper)
+
     def write_model(self, path: str) -> None:
         """Write the LP as HiGHS holds it (MPS by the file's suffix), e.g. for HiGHS alone."""
         self.highs.writeModel(str(path))

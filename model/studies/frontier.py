@@ -82,12 +82,18 @@ def efficient_frontier(
         session.set_row_bounds(SERVICE_LEVEL, key, -math.inf, unmet.get(key, 0.0) + 1e-6)
     lowest = run(MIN_RISK, math.inf)
     risk_min = lowest["risk"] if lowest["result"].ok else risk_max
-    caps = [risk_max - k / (points - 1) * (risk_max - risk_min) for k in range(points)]
-    caps[-1] = risk_min + 1e-9 * max(1.0, abs(risk_min))
-    for k, cap in enumerate(caps):
+    for k, cap in enumerate(even_caps(risk_max, risk_min, points)):
         point = first if k == 0 else run("Cost", cap)
         rows.append(_row(k, cap, point["result"], data, net))
     return Frontier(pd.DataFrame(rows), method=__doc__.split("\n\n")[1], network=net)
+
+
+def even_caps(high: float, low: float, points: int) -> list[float]:
+    """`points` caps evenly spaced from `high` down to `low` (the last a hair above `low`, so
+    the cheapest plan at the lowest level stays feasible)."""
+    caps = [high - k / (points - 1) * (high - low) for k in range(points)]
+    caps[-1] = low + 1e-9 * max(1.0, abs(low))
+    return caps
 
 
 def _dot(session: LpSession, vector: np.ndarray, name: str) -> float:

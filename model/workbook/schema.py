@@ -151,6 +151,35 @@ SETTINGS: tuple[Setting, ...] = (
         "kg CO2e per kg moved between regions not listed in Transport.",
     ),
     Setting(
+        "cvar_alpha",
+        "float",
+        0.9,
+        "share",
+        0,
+        0.99,
+        "Scenario planning: CVaR is the expected cost of the worst 1 - cvar_alpha of "
+        "probability (0 = the expected cost).",
+    ),
+    Setting(
+        "cvar_weight",
+        "float",
+        0.0,
+        "-",
+        0,
+        None,
+        "Scenario planning: weight of CVaR in the objective (expected cost + weight x CVaR).",
+    ),
+    Setting(
+        "scenario_reveal_year",
+        "int",
+        None,
+        "year",
+        1900,
+        2200,
+        "Scenario planning: the year the scenario becomes known; plans for earlier years are "
+        "the same in every scenario (blank = the first year any scenario's change applies).",
+    ),
+    Setting(
         "mip_gap",
         "float",
         1e-4,
@@ -681,6 +710,31 @@ SHEETS = (
         ),
         key=("project",),
         help="Capacity that can be built: the plan chooses how much and when it comes online.",
+    ),
+    Sheet(
+        "Scenarios",
+        (
+            Column("scenario", required=True, help="Scenario name; several rows per scenario."),
+            Column(
+                "probability",
+                "float",
+                "share",
+                lo=0,
+                hi=1,
+                help="The scenario's probability (on its first row; later rows may repeat it "
+                "or stay blank). If they sum below 1, the workbook as it is (scenario "
+                "nominal) takes the rest.",
+            ),
+            Column(
+                "change",
+                help="One what-if of the scenario with one value, e.g. "
+                "MarketPrices[china_market,oxide,Dy]@2028-2035.max_t = 0 (blank: the scenario "
+                "is the workbook as it is).",
+            ),
+            NOTES,
+        ),
+        help="Disruption scenarios for `mine2magnet robust`: each a probability and changes "
+        "in the what-if language.",
     ),
     Sheet(
         "Sweeps",

@@ -775,26 +775,86 @@ def _check_sweeps(
     raw: dict[str, RawSheet],
     findings: list[Finding],
 ) -> None:
-    """Every change in the Sweeps sheet reads and names real rows and columns."""
-    sweeps = tables["Sweeps"]
-    if sweeps.empty:
-        return
+    """Every change in the Sweeps and Scenarios sheets reads and names real rows and columns;
+    a scenario's change takes one value, and its probabilities add up."""
     from model.workbook.changes import ChangeError, check_change, parse_change
 
     data = ChainData(settings, tables)
-    for rec in sweeps.to_dict("records"):
-        if rec["change"] is None:
+    letters = letters_of(raw)
+    example = {
+        "Sweeps": "MarketPrices[china_market,oxide,Dy].price_usd_per_kg = 200:1000:100",
+        "Scenarios": "MarketPrices[china_market,oxide,Dy]@2028-2035.max_t = 0",
+    }
+    for sheet in ("Sweeps", "Scenarios"):
+        for rec in tables[sheet].to_dict("records"):
+            if rec["change"] is None:
+                continue
+            cell = cell_ref(letters, sheet, "change", rec["_row"])
+            hint = f"write it as Sheet[key,...].column OP values, e.g. {example[sheet]}."
+            try:
+                change = parse_change(rec["change"])
+                check_change(change, data)
+            except ChangeError as exc:
+                findings.append(Finding("error", sheet, cell, str(exc), hint))
+                continue
+            if sheet == "Scenarios" and len(change.values) != 1:
+                findings.append(
+                    Finding(
+                        "error",
+                        sheet,
+                        cell,
+                        f"{rec['change']}: a scenario's change takes one value, not "
+                        f"{len(change.values)}.",
+                        "give one value (a sweep over values belongs in the Sweeps sheet).",
+                    )
+                )
+    _check_probabilities(tables["Scenarios"], letters, findings)
+
+
+def _check_probabilities(
+    scenarios: pd.DataFrame, letters: dict[str, dict[str, str]], findings: list[Finding]
+) -> None:
+    """Each scenario has one probability (first row; later rows repeat it or stay blank) and
+    together they are at most 1 (the workbook as it is takes what is left)."""
+    given: dict[str, tuple[float, int]] = {}
+    for rec in scenarios.to_dict("records"):
+        name, p, row = rec["scenario"], rec["probability"], rec["_row"]
+        if name is None:
             continue
-        try:
-            check_change(parse_change(rec["change"]), data)
-        except ChangeError as exc:
+        cell = cell_ref(letters, "Scenarios", "probability", row)
+        if p is None:
+            if name not in given:
+                findings.append(
+                    Finding(
+                        "error",
+                        "Scenarios",
+                        cell,
+                        f"scenario {name} has no probability.",
+                        "type its probability (0-1) on its first row.",
+                    )
+                )
+            continue
+        if name in given and abs(given[name][0] - p) > 1e-12:
             findings.append(
                 Finding(
                     "error",
-                    "Sweeps",
-                    cell_ref(letters_of(raw), "Sweeps", "change", rec["_row"]),
-                    str(exc),
-                    "write it as Sheet[key,...].column OP values, e.g. "
-                    "MarketPrices[china_market,oxide,Dy].price_usd_per_kg = 200:1000:100.",
+                    "Scenarios",
+                    cell,
+                    f"scenario {name} has probability {p:g} here but {given[name][0]:g} on "
+                    f"row {given[name][1]}.",
+                    "give a scenario one probability (later rows may stay blank).",
                 )
             )
+        given.setdefault(name, (p, row))
+    total = sum(p for p, _row in given.values())
+    if total > 1 + 1e-9:
+        last = max(row for _p, row in given.values())
+        findings.append(
+            Finding(
+                "error",
+                "Scenarios",
+                cell_ref(letters, "Scenarios", "probability", last),
+                f"the scenarios' probabilities sum to {total:.4g}, more than 1.",
+                "make them sum to 1 (or less: the workbook as it is takes the rest).",
+            )
+        )
