@@ -169,6 +169,12 @@ def solve(workbook: Path, output: Path | None, json_out: bool) -> None:
     if json_out:
         sys.stdout.write(summary_json(run.solution) + "\n")
     _print_summary(run, out)
+    scenarios = data.tables["Scenarios"]["scenario"].dropna().nunique()
+    if scenarios:
+        err.print(
+            f"note: the workbook has {scenarios} scenario(s); this plan is for the workbook as "
+            "it is. `mine2magnet robust` plans for all of them."
+        )
     if not run.result.ok:
         raise _exit(EXIT_NO_PLAN)
 

@@ -55,7 +55,7 @@ def workbook_reference() -> str:
         "|---|---|---|---|---|---|",
     ]
     for s in SETTINGS:
-        default = "required" if s.required else f"{s.default:g}"
+        default = "required" if s.required else "blank" if s.default is None else f"{s.default:g}"
         lo = "-inf" if s.lo is None else f"{s.lo:g}"
         hi = "inf" if s.hi is None else f"{s.hi:g}"
         lines.append(f"| {s.name} | {s.dtype} | {s.unit} | {default} | [{lo}, {hi}] | {s.help} |")

@@ -40,13 +40,22 @@ def test_at_most_ten_modules_flat_in_the_package():
 
 def test_component_names_are_the_models():
     # lp.names is the one spelling the results and studies use: every name is a component of
-    # a model that has policies, contracts, stocks and compliance, or of the frontier's
+    # the base case's model (policies, contracts, stocks, compliance, projects, a sale cap),
+    # of the frontier's, or of an extensive form of scenarios (a go/no-go project for Choose)
     from model.api import load_workbook_data
     from model.chain.network import build_network
     from model.lp.frontier import build_frontier_model
+    from model.lp.stochastic import build_extensive_form
 
-    model = build_frontier_model(build_network(load_workbook_data(ROOT / "inputs/base_case.xlsx")))
-    defined = {c.name for c in model.component_objects()}
+    data = load_workbook_data(ROOT / "inputs/base_case.xlsx")
+    data.tables["Projects"].loc[0, "decision"] = "go_no_go"
+    net = build_network(data)
+    frontier = build_frontier_model(net)
+    extensive, _blocks = build_extensive_form(
+        [("a", 0.5, net), ("b", 0.5, net)], 2028, 0.9, 1.0, cvar_rows=True
+    )
+    defined = {c.name for c in frontier.component_objects()}
+    defined |= {c.local_name for c in extensive.component_objects()}
     spelled = {v for k, v in vars(names).items() if k.isupper()}
     assert spelled <= defined, spelled - defined
 
