@@ -441,6 +441,22 @@ STOCKS = (
 )  # fmt: skip
 
 
+# scenario, probability, change, notes: disruptions `mine2magnet robust` plans for
+SCENARIOS = (
+    ("china_heavy_ban", 0.3, "MarketPrices[china_market,oxide,Dy]@2028-2035.max_t = 0",
+     "CN1 CN2 CN3: China stops licensing Dy and Tb oxide and metal from 2028 and halves "
+     "magnet licences; probability estimate"),
+    ("china_heavy_ban", None, "MarketPrices[china_market,oxide,Tb]@2028-2035.max_t = 0", ""),
+    ("china_heavy_ban", None, "MarketPrices[china_market,metal,Dy]@2028-2035.max_t = 0", ""),
+    ("china_heavy_ban", None, "MarketPrices[china_market,metal,Tb]@2028-2035.max_t = 0", ""),
+    ("china_heavy_ban", None, "MarketPrices[china_market,magnet]@2028-2035.max_t *= 0.5",
+     "CN1: magnets with Dy or Tb are licensed too: half the licences from 2028, estimate"),
+    ("aclara_slips", 0.2, "Sites[carina].first_year += 2",
+     "A1 A2: Aclara's start slips two years; probability estimate"),
+    ("aclara_slips", None, "Sites[penco].first_year += 2", ""),
+)  # fmt: skip
+
+
 def _market_prices() -> list[Row]:
     """China market: export asks (capped by licences) and domestic bids; Japan at a premium."""
     rows: list[Row] = []
@@ -560,6 +576,7 @@ def base_case_tables() -> dict[str, list[Row]]:
             "price_usd_per_kg binding notes",
             CONTRACTS,
         ),
+        "Scenarios": _rows("scenario probability change notes", SCENARIOS),
         "Projects": _rows(
             "project site capex_usd_per_t fixed_usd_per_t_yr life_years earliest_year "
             "lead_time_years max_t min_t decision notes",

@@ -278,21 +278,26 @@ def _first_stage_table(
     blocks: list[ScenarioBlock], robust: SolveResult, nominal: SolveResult, reveal: int
 ) -> pd.DataFrame:
     """What the robust plan commits to before the reveal year, against the nominal plan:
-    capacity built per project and online year, and stocks held at the end of the year
-    before the reveal year."""
+    capacity built per project (t/yr in all, first year online, and each build), and stocks
+    held at the end of the year before the reveal year."""
     block = blocks[0].block
     rows = []
     builds = robust.values.get(f"{block}.{BUILD}", {})
     nominal_builds = nominal.values.get(BUILD, {})
-    for key in sorted(set(builds) | set(nominal_builds)):
+    for project in blocks[0].network.projects:
+        name = project.project
+        mine = {y: v for (p, y), v in builds.items() if p == name and v > 1e-6}
+        theirs = {y: v for (p, y), v in nominal_builds.items() if p == name and v > 1e-6}
         rows.append(
             {
                 "decision": "build",
-                "what": key[0],
-                "year": key[1],
-                "robust_plan": builds.get(key, 0.0),
-                "nominal_plan": nominal_builds.get(key, 0.0),
+                "what": name,
+                "year": min(mine or theirs or [project.online_years[0]]),
+                "robust_plan": sum(mine.values()),
+                "nominal_plan": sum(theirs.values()),
                 "unit": "t/yr",
+                "robust_builds": "; ".join(f"{y}: {v:,.0f}" for y, v in sorted(mine.items())),
+                "nominal_builds": "; ".join(f"{y}: {v:,.0f}" for y, v in sorted(theirs.items())),
             }
         )
     stocks = robust.values.get(f"{block}.{STOCK}", {})
@@ -309,9 +314,8 @@ def _first_stage_table(
                     "unit": "t",
                 }
             )
-    frame = pd.DataFrame(
-        rows, columns=["decision", "what", "year", "robust_plan", "nominal_plan", "unit"]
-    )
+    columns = ["decision", "what", "year", "robust_plan", "nominal_plan", "unit"]
+    frame = pd.DataFrame(rows, columns=[*columns, "robust_builds", "nominal_builds"])
     if len(frame):
         frame["difference"] = frame["robust_plan"] - frame["nominal_plan"]
     return frame
@@ -334,7 +338,7 @@ def _plain_words(table: pd.DataFrame, first: pd.DataFrame, summary: dict) -> lis
         parts = []
         for r in moved.head(4).to_dict("records"):
             verb = "builds" if r["decision"] == "build" else "holds"
-            when = f"online from {r['year']}" if r["decision"] == "build" else f"by {r['year']}"
+            when = f"(first online {r['year']})" if r["decision"] == "build" else f"by {r['year']}"
             more = "more" if r["difference"] > 0 else "less"
             amount = f"{abs(r['difference']):,.0f} {r['unit']} {more}"
             parts.append(f"{verb} {amount} of {r['what']} {when}")
