@@ -91,7 +91,7 @@ def test_evpi_and_vss_by_hand(tiny, write_book):
     assert rows.loc["surge", "saving_usd"] == pytest.approx(50 * (SAVING - 600) * 1000)
     assert rows.loc["nominal", "saving_usd"] == pytest.approx(-50 * 600 * 1000)
     text = " ".join(result.sentences)
-    assert "builds 50 t/yr more of plus online from 2026" in text
+    assert "builds 50 t/yr more of plus (first online 2026)" in text
     assert "costs 30 M USD more in the nominal case and saves 18 M USD in scenario surge" in text
 
 

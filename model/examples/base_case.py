@@ -446,14 +446,17 @@ SCENARIOS = (
     ("china_heavy_ban", 0.3, "MarketPrices[china_market,oxide,Dy]@2028-2035.max_t = 0",
      "CN1 CN2 CN3: China stops licensing Dy and Tb oxide and metal from 2028 and halves "
      "magnet licences; probability estimate"),
-    ("china_heavy_ban", None, "MarketPrices[china_market,oxide,Tb]@2028-2035.max_t = 0", ""),
-    ("china_heavy_ban", None, "MarketPrices[china_market,metal,Dy]@2028-2035.max_t = 0", ""),
-    ("china_heavy_ban", None, "MarketPrices[china_market,metal,Tb]@2028-2035.max_t = 0", ""),
+    ("china_heavy_ban", None, "MarketPrices[china_market,oxide,Tb]@2028-2035.max_t = 0",
+     "CN1 CN2: Tb oxide"),
+    ("china_heavy_ban", None, "MarketPrices[china_market,metal,Dy]@2028-2035.max_t = 0",
+     "CN1 CN2: Dy metal and alloys"),
+    ("china_heavy_ban", None, "MarketPrices[china_market,metal,Tb]@2028-2035.max_t = 0",
+     "CN1 CN2: Tb metal and alloys"),
     ("china_heavy_ban", None, "MarketPrices[china_market,magnet]@2028-2035.max_t *= 0.5",
      "CN1: magnets with Dy or Tb are licensed too: half the licences from 2028, estimate"),
     ("aclara_slips", 0.2, "Sites[carina].first_year += 2",
      "A1 A2: Aclara's start slips two years; probability estimate"),
-    ("aclara_slips", None, "Sites[penco].first_year += 2", ""),
+    ("aclara_slips", None, "Sites[penco].first_year += 2", "A1 A3: Penco with it"),
 )  # fmt: skip
 
 
