@@ -88,7 +88,21 @@ class Book:
             ws.write(0, 0, f"{len(frame):,} rows are more than a sheet holds: see {target.name}")
             return ws
         write_table(self, ws, frame)
+        fit_width(ws, landscape=len(frame.columns) > 6, header_rows=1)
         return ws
+
+
+def fit_width(ws, landscape: bool = True, header_rows: int = 0) -> None:
+    """Print a sheet one page wide on A4 (as many pages down as it needs), the header rows
+    repeated on every page and the sheet's name and page number in the footer."""
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.fit_to_pages(1, 0)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_footer("&L&A&RPage &P of &N")
 
 
 def write_table(book: Book, ws, frame: pd.DataFrame, first_row: int = 0) -> None:
