@@ -120,3 +120,12 @@ def rgba(colour: str, alpha: float) -> str:
     value = colour.lstrip("#")
     r, g, b = (int(value[k : k + 2], 16) for k in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha:g})"
+
+
+# workbooks side by side (compare): the reference blue, then clearly different colours
+ORDERED = ("#1565C0", "#EF6C00", "#2E7D32", "#6A1B9A", "#C62828", "#00838F", "#F9A825")
+
+
+def ordered_colours(names: list[str]) -> dict[str, str]:
+    """Colours for series in a given order (the first, the reference, is blue)."""
+    return {name: ORDERED[k % len(ORDERED)] for k, name in enumerate(names)}

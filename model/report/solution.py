@@ -64,7 +64,10 @@ SHEET_TEXT = {
     "and discounted components), supply security (the KPIs) and diagnostics.",
     "Costs": "Cost per component and year, in that year's USD and discounted to first_year.",
     "Flows": "Every non-zero flow: from, to, commodity, item, year, tonnes and its cost.",
-    "Sites": "Throughput, capacity, utilisation and the value of 1 more kg of capacity.",
+    "ElementFlows": "What each flow carries of each element, in t of metal equivalent "
+    "(oxide x oxide_to_metal): an element's path from mine to segment.",
+    "Sites": "Throughput, capacity, utilisation, the value of 1 more kg of capacity, and the "
+    "site's lat/lon when the input gives them.",
     "Demand": "Demand, served, unmet and the marginal cost of 1 more kg, per segment and year.",
     "Shares": "t of each element handled per stage, country and year, and the country's share.",
     "Unused": "Output made but neither used nor sold, and swarf not recycled.",
