@@ -68,7 +68,27 @@ class FlowData:
     sankey_nodes: int = 0  # largest node count of any one diagram
 
 
-def _site_info(book: SolutionBook) -> pd.DataFrame:
+@dataclass
+class SiteInfo:
+    """Name, country and stage of every site (plain dicts: looked up thousands of times),
+    and the (site, country, lat, lon) rows the map places."""
+
+    names: dict[str, str]
+    countries: dict[str, str]
+    stages: dict[str, str]
+    places: list[tuple]
+
+    def name(self, site: str) -> str:
+        return self.names.get(site, str(site))
+
+    def country(self, site: str) -> str:
+        return self.countries.get(site, "")
+
+    def stage(self, site: str) -> str:
+        return self.stages.get(site, "")
+
+
+def _site_info(book: SolutionBook) -> SiteInfo:
     """One row per site: name, stage, country, lat, lon (from Sites; Flows for the rest)."""
     sites = book.table("Sites")
     columns = ["site", "name", "stage", "country", "lat", "lon"]
@@ -90,7 +110,12 @@ def _site_info(book: SolutionBook) -> pd.DataFrame:
             )
             info = pd.concat([info, more.reindex(columns=columns)], ignore_index=True)
     info["name"] = info["name"].where(info["name"].notna() & (info["name"] != ""), info["site"])
-    return info.set_index("site")
+    return SiteInfo(
+        dict(zip(info["site"], info["name"].astype(str), strict=True)),
+        dict(zip(info["site"], info["country"].fillna("").astype(str), strict=True)),
+        dict(zip(info["site"], info["stage"].fillna("").astype(str), strict=True)),
+        list(zip(info["site"], info["country"].astype(str), info["lat"], info["lon"], strict=True)),
+    )
 
 
 def _moves(book: SolutionBook) -> tuple[pd.DataFrame, str, list[str]]:
@@ -115,7 +140,7 @@ def _moves(book: SolutionBook) -> tuple[pd.DataFrame, str, list[str]]:
 
 
 def _grouping(
-    totals: pd.Series, info: pd.DataFrame, stage: str, segment: bool = False
+    totals: pd.Series, info: SiteInfo, stage: str, segment: bool = False
 ) -> dict[str, Node]:
     """Node of every site (or segment) of one stage: itself, its country or 'other'."""
     names = list(totals.sort_values(ascending=False).index)
@@ -125,10 +150,7 @@ def _grouping(
             if segment:
                 out[n] = Node(f"segment:{n}", str(n), "segment")
             else:
-                row = info.loc[n] if n in info.index else None
-                label = str(row["name"]) if row is not None else str(n)
-                country = str(row["country"]) if row is not None else ""
-                out[n] = Node(f"site:{n}", label, stage, country)
+                out[n] = Node(f"site:{n}", info.name(n), stage, info.country(n))
         return out
     if segment:
         top = names[: MAX_NODES - 1]
@@ -136,7 +158,7 @@ def _grouping(
             "segment:other", f"other segments ({len(names) - len(top)})", "segment", "", True
         )
         return {n: Node(f"segment:{n}", str(n), "segment") if n in top else other for n in names}
-    country = {n: str(info.loc[n, "country"]) if n in info.index else "" for n in names}
+    country = {n: info.country(n) for n in names}
     by_country = totals.groupby(pd.Series(country)).sum().sort_values(ascending=False)
     counts = pd.Series(country).value_counts()
     top = list(by_country.index[: MAX_NODES - 1]) if len(by_country) > MAX_NODES else None
@@ -164,7 +186,7 @@ def flow_data(book: SolutionBook) -> FlowData:
     return data
 
 
-def _sankey(data: FlowData, moves: pd.DataFrame, info: pd.DataFrame) -> None:
+def _sankey(data: FlowData, moves: pd.DataFrame, info: SiteInfo) -> None:
     everything = moves[moves["element"] == ALL]
     swarf = (moves["stage"] == "magnet") & (moves["to_stage"] == "recycling")
     src_sites = everything[~swarf.loc[everything.index]]
@@ -173,17 +195,11 @@ def _sankey(data: FlowData, moves: pd.DataFrame, info: pd.DataFrame) -> None:
     for stage in stages:
         if stage == "market":
             for site in set(everything.loc[everything["stage"] == "market", "from"]):
-                row = info.loc[site] if site in info.index else None
-                name = str(row["name"]) if row is not None else site
-                country = str(row["country"]) if row is not None else ""
-                nodes["from", site] = Node(
-                    f"buy:{site}", f"{name} (bought from)", "market", country
-                )
+                label = f"{info.name(site)} (bought from)"
+                nodes["from", site] = Node(f"buy:{site}", label, "market", info.country(site))
             for site in set(everything.loc[everything["to_stage"] == "market", "to"]):
-                row = info.loc[site] if site in info.index else None
-                name = str(row["name"]) if row is not None else site
-                country = str(row["country"]) if row is not None else ""
-                nodes["to", site] = Node(f"sell:{site}", f"{name} (sold to)", "sold", country)
+                label = f"{info.name(site)} (sold to)"
+                nodes["to", site] = Node(f"sell:{site}", label, "sold", info.country(site))
             continue
         out = src_sites[src_sites["stage"] == stage].groupby("from")["value"].sum()
         into = everything[everything["to_stage"] == stage].groupby("to")["value"].sum()
@@ -249,9 +265,8 @@ def _width(value: float, largest: float) -> float:
     return LINE_WIDTHS[-1][1]
 
 
-def _map(data: FlowData, book: SolutionBook, moves: pd.DataFrame, info: pd.DataFrame) -> None:
-    rows = zip(info.index, info["country"].astype(str), info["lat"], info["lon"], strict=True)
-    placed, unplaced = place_sites(rows)
+def _map(data: FlowData, book: SolutionBook, moves: pd.DataFrame, info: SiteInfo) -> None:
+    placed, unplaced = place_sites(info.places)
     data.unplaced = unplaced
     lines = moves[(moves["to_stage"] != "segment") & moves["from"].isin(placed)]
     lines = lines[lines["to"].isin(placed)]
@@ -262,8 +277,8 @@ def _map(data: FlowData, book: SolutionBook, moves: pd.DataFrame, info: pd.DataF
             countrywide = True
             pairs = pairs.assign(
                 **{
-                    "from": [str(info.loc[s, "country"]) for s in pairs["from"]],
-                    "to": [str(info.loc[s, "country"]) for s in pairs["to"]],
+                    "from": [info.country(s) for s in pairs["from"]],
+                    "to": [info.country(s) for s in pairs["to"]],
                 }
             )
             pairs = pairs[pairs["from"] != pairs["to"]]
@@ -275,8 +290,8 @@ def _map(data: FlowData, book: SolutionBook, moves: pd.DataFrame, info: pd.DataF
             label = {c: c for c in where}
         else:
             where = placed
-            origin = {s: str(info.loc[s, "country"]) for s in set(pairs["from"])}
-            label = {s: str(info.loc[s, "name"]) for s in set(pairs["from"]) | set(pairs["to"])}
+            origin = {s: info.country(s) for s in set(pairs["from"])}
+            label = {s: info.name(s) for s in set(pairs["from"]) | set(pairs["to"])}
         data.map_lines[f"{element}|{int(year)}"] = _line_traces(pairs, where, origin, label, data)
     if countrywide:
         data.notes.append(
@@ -340,17 +355,15 @@ def _line_traces(pairs: pd.DataFrame, where: dict, origin: dict, label: dict,
     return traces
 
 
-def _site_traces(amounts: pd.Series, placed: dict, info: pd.DataFrame) -> list[dict]:
+def _site_traces(amounts: pd.Series, placed: dict, info: SiteInfo) -> list[dict]:
     """One marker trace per country (its legend entry), sized by t handled in the year."""
+    amounts = pd.to_numeric(amounts, errors="coerce").fillna(0.0).clip(lower=0.0)  # -1e-9 is 0
     largest = float(amounts.max()) if len(amounts) else 0.0
     per_country: dict[str, dict] = {}
     for site, amount in amounts.items():
         if site not in placed:
             continue
-        row = info.loc[site] if site in info.index else None
-        country = str(row["country"]) if row is not None else ""
-        name = str(row["name"]) if row is not None else str(site)
-        stage = str(row["stage"]) if row is not None else ""
+        country, name, stage = info.country(site), info.name(site), info.stage(site)
         trace = per_country.setdefault(
             country,
             {

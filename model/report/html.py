@@ -51,7 +51,7 @@ main {{ max-width: 1400px; margin: 0 auto; padding: 16px 24px 48px; }}
 .card.warn {{ border-top-color: #EF6C00; }} .card.bad {{ border-top-color: #C62828; }}
 .card .label {{ font-size: 12px; text-transform: uppercase; letter-spacing: .04em;
                color: #52606D; }}
-.card .value {{ font-size: 26px; font-weight: 600; margin: 4px 0 2px; }}
+.card .value {{ font-size: 22px; font-weight: 600; margin: 4px 0 2px; white-space: nowrap; }}
 .card .note {{ font-size: 12px; color: #52606D; }}
 section {{ background: #FFF; border-radius: 8px; padding: 14px 18px 8px; margin: 14px 0;
           box-shadow: 0 1px 3px rgba(0,0,0,.12); }}
@@ -59,7 +59,8 @@ section h2 {{ font-size: 18px; margin: 2px 0 4px; }}
 section p.how {{ font-size: 13px; color: #52606D; margin: 0 0 6px; }}
 .explain {{ background: #FFF8E1; border-left: 4px solid #EF6C00; padding: 8px 14px;
            font-size: 14px; border-radius: 4px; }}
-.grid {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(620px, 1fr)); gap: 14px; }}
+.grid {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 14px; }}
+.grid section {{ min-width: 0; }}
 .grid section {{ margin: 0; }}
 .controls {{ display: flex; gap: 24px; align-items: center; font-size: 14px; margin: 6px 0; }}
 .controls select, .controls input {{ font-size: 14px; }}
