@@ -250,8 +250,12 @@ def test_tornado_chart_shows_the_top_movers_in_money_units_with_labels_clear(tmp
 
 def test_study_workbooks_print_one_page_wide(tmp_path):
     change = parse_change("Sites[carina].capacity_t = 0,1")
-    table = pd.DataFrame({"point": [1, 2], change.label: [0.0, 1.0], "status": ["optimal"] * 2,
-                          "objective_usd": [1e9, 2e9]})  # fmt: skip
+    table = pd.DataFrame(
+        {"point": [1, 2], change.label: [0.0, 1.0], "status": ["optimal"] * 2,
+         "objective_usd": [1e9, 2e9], "restricted_share_mine": [0.156, 0.2]}
+    )  # fmt: skip
     book = load_workbook(write_sweep(SweepResult(table, [change]), Path(tmp_path) / "s.xlsx"))
     for ws in book.worksheets:
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    share = next(c for c in book["Sweep"][1] if c.value == "restricted_share_mine")
+    assert book["Sweep"].cell(2, share.column).number_format == "0.0%"  # not 0.156368197685

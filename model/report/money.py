@@ -42,3 +42,10 @@ def decimals_for(divisor: float, values: Iterable[float]) -> int:
 def excel_number(decimals: int) -> str:
     """An Excel format with thousands separators and this many decimals."""
     return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def excel_scaled(divisor: float, decimals: int = 1) -> str:
+    """An Excel format that shows exact USD in the unit of `divisor` (1e6: M, 1e9: bn): each
+    trailing comma divides by 1,000, so the cell keeps its exact value."""
+    commas = round(math.log10(divisor) / 3) if divisor > 1 else 0
+    return excel_number(decimals) + "," * commas

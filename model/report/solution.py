@@ -9,7 +9,7 @@ import pandas as pd
 
 from model.lp.costs import COST_COMPONENTS
 from model.report.charts import CHART_SHEETS, add_charts
-from model.report.money import EXCEL_MILLIONS
+from model.report.money import EXCEL_MILLIONS, excel_scaled, money_scale
 from model.report.views import VIEW_SHEETS, write_cost_view, write_demand_view
 from model.report.xlsx import Book, clean, fit_width, number_format, open_book, write_table
 from model.results.kpis import KPI_SPEC, TopCountry
@@ -251,8 +251,10 @@ def write_frontier(frontier, path: str | Path) -> Path:
         for row, line in enumerate(lines, start=1):
             readme.write(row, 0, line)
         readme.set_column(0, 0, 110)
+        fit_width(readme, landscape=False)
         ws = book.sheet("Frontier")
         write_table(book, ws, table)
+        fit_width(ws, header_rows=1)
         columns = list(table.columns)
         if {"risk_usd", "total_cost_usd"} <= set(columns) and len(table):
             x, y = columns.index("risk_usd"), columns.index("total_cost_usd")
@@ -266,11 +268,24 @@ def write_frontier(frontier, path: str | Path) -> Path:
                 }
             )
             chart.set_title({"name": "Cost-risk efficient frontier"})
-            chart.set_x_axis({"name": "risk (USD, discounted)"})
-            chart.set_y_axis({"name": "total cost (USD, discounted)"})
+            risk_scale, risk_unit = money_scale(_numbers(table["risk_usd"]))
+            cost_scale, cost_unit = money_scale(_numbers(table["total_cost_usd"]))
+            chart.set_x_axis(
+                {"name": f"risk ({risk_unit}, discounted)", "num_format": excel_scaled(risk_scale)}
+            )
+            chart.set_y_axis(
+                {
+                    "name": f"total cost ({cost_unit}, discounted)",
+                    "num_format": excel_scaled(cost_scale),
+                }
+            )
             chart.set_size({"width": 760, "height": 420})
             ws.insert_chart(len(table) + 3, 0, chart)
     return path
+
+
+def _numbers(column: pd.Series) -> list[float]:
+    return [float(v) for v in pd.to_numeric(column, errors="coerce").dropna()]
 
 
 FRONTIER_COLUMNS = (

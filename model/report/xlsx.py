@@ -31,7 +31,11 @@ def number_format(column: str) -> str | None:
         return "0"
     if column == "discount_factor":
         return "0.0000"
-    if column in ("utilisation", "achieved", "limit") or column.endswith(("share", "sufficiency")):
+    if (
+        column in ("utilisation", "achieved", "limit")
+        or column.endswith(("share", "sufficiency"))
+        or "_share_" in column  # restricted_share_mine, top_country_share_magnet...
+    ):
         return "0.0%"
     if column.endswith("_usd_per_kg"):
         return "#,##0.00"
