@@ -254,6 +254,8 @@ def test_scenarios_are_drawn_when_the_workbook_has_them(base_path, tmp_path):
     path = with_scenarios(base_path, tmp_path / "with_scenarios.xlsx")
     book = read_solution(path)
     html = report_html(book)
+    ids = re.findall(r'\sid="([^"]+)"', html) + re.findall(r"\sid='([^']+)'", html)
+    assert len(ids) == len(set(ids))  # each figure draws into its own box
     assert "<h2>Scenarios</h2>" in html
     assert "export_ban" in html and "p = 30%" in html
     expected = (0.5 * 32.0 + 0.3 * 41.5 + 0.2 * 30.1) / 1.0

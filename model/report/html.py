@@ -147,6 +147,7 @@ def figure(div_id: str, fig, height: int = 420) -> str:
     """A div and the script that draws a plotly figure into it."""
     spec = fig.to_plotly_json()
     spec["layout"].setdefault("height", height)
+    div_id = f"fig-{div_id}"  # apart from the sections' anchors
     return (
         f'<div id="{div_id}" class="figure"></div>\n'
         f"<script>FIGURES.push(['{div_id}', {to_json(spec['data'])}, "
@@ -519,7 +520,7 @@ def scenario_figure(frame: pd.DataFrame, title_suffix: str = ""):
             line_dash="dash",
             line_color="#1F2933",
             annotation_text=f"expected {expected:,.2f} {unit}",
-            annotation_position="top left",
+            annotation_position="top right",
         )
     style_figure(fig, f"Total cost per scenario ({unit}){title_suffix}", unit)
     fig.update_layout(showlegend=False)
@@ -572,7 +573,8 @@ def kpi_cards(book: SolutionBook) -> str:
         weights = scenarios["probability"].fillna(0.0)
         if float(weights.sum()) > 0:
             expected = float((weights * scenarios["total_cost_usd"]).sum() / weights.sum())
-            out.append(card("expected cost", money_text(expected), f"{len(scenarios)} scenarios"))
+            note = f"over {len(scenarios)} scenarios"
+            out.insert(1, card("expected cost", money_text(expected), note))
     return "<div class='cards'>" + "".join(out) + "</div>"
 
 
