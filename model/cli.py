@@ -272,7 +272,9 @@ def compare(solutions: tuple[Path, ...], output: Path | None) -> None:
             cells = []
             for name in comparison.names:
                 value = row[name]
-                if not isinstance(value, int | float):
+                if value is None or (isinstance(value, float) and value != value):
+                    cells.append("-")  # a workbook without a plan
+                elif not isinstance(value, int | float):
                     cells.append(str(value))
                 elif row["unit"] == "share":
                     cells.append(f"{value:.1%}")

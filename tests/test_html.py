@@ -352,3 +352,20 @@ def test_solve_with_report_writes_both(tiny, write_book, tmp_path):
     page = (tmp_path / "tiny_report.html").read_text(encoding="utf-8")
     assert "Flows from mine to magnet" in page
     assert "mine_au" in page or "Flows" in page
+
+
+def test_a_solution_without_a_plan_reports_its_status_and_compares(base_path, tmp_path):
+    from model.results.tables import Solution
+
+    summary = {"status": "infeasible", "message": "No plan meets every rule.",
+               "objective_usd": None, "explanation": "The rules cannot all hold."}  # fmt: skip
+    none = write_solution(Solution(summary), tmp_path / "none_solution.xlsx")
+    result = invoke("report", none)
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "none_report.html").read_text(encoding="utf-8")
+    assert "infeasible" in page and "The rules cannot all hold." in page
+    assert "Flows from mine to magnet" not in page
+    result = invoke("compare", base_path, none, "-o", tmp_path / "cmp.xlsx")
+    assert result.exit_code == 0, result.output
+    costs = pd.read_excel(tmp_path / "cmp.xlsx", sheet_name="Costs")
+    assert costs["none_solution"].isna().all()

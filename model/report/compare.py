@@ -152,6 +152,7 @@ def _costs(books: list[SolutionBook], names: list[str]) -> pd.DataFrame:
         if any(v for k, v in row.items() if k != "component"):
             rows.append(row)
     frame = pd.DataFrame(rows, columns=["component", *names])
+    frame[names] = frame[names].apply(pd.to_numeric, errors="coerce")  # no plan: blank
     for name in names[1:]:
         frame[f"{name} - {names[0]}"] = frame[name] - frame[names[0]]
     return frame

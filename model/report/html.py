@@ -626,7 +626,7 @@ def report_html(book: SolutionBook) -> str:
     title = f"mine2magnet plan: {source}"
     years = sorted({int(y) for y in book.table("Costs").get("year", [])})
     span = f"{years[0]}-{years[-1]}" if years else ""
-    subtitle = f"{book.path.name} · status {s.get('status', '?')} · {span}"
+    subtitle = " · ".join(p for p in (book.path.name, f"status {s.get('status', '?')}", span) if p)
     parts = [kpi_cards(book)]
     explanation = s.get("explanation")
     if explanation and explanation != "All demand is served.":
