@@ -85,9 +85,12 @@ function drawFlows() {
   const sankey = document.getElementById('sankey');
   if (!s) {
     Plotly.purge(sankey);
-    sankey.innerHTML = '<div class="empty">No flows of ' + element + ' in ' + year + '.</div>';
+    const empty = document.createElement('div');
+    empty.className = 'empty';
+    empty.textContent = 'No flows of ' + element + ' in ' + year + '.';
+    sankey.replaceChildren(empty);
   } else {
-    sankey.innerHTML = '';
+    sankey.replaceChildren();
     const trace = {type: 'sankey', arrangement: 'snap', valueformat: ',.1f',
       node: Object.assign({pad: 14, thickness: 16, line: {width: 0},
         hovertemplate: '%{label}<br>%{customdata}<br>%{value:,.1f} ' + FLOWS.unit +
