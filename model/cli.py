@@ -146,11 +146,23 @@ def _output_path(workbook: Path, output: Path | None, kind: str) -> Path:
     return out
 
 
+def report_path(solution: Path) -> Path:
+    """Where a solution's HTML report goes by default: beside it, <stem>_report.html
+    (a trailing _solution dropped from the stem)."""
+    return solution.with_name(f"{solution.stem.removesuffix('_solution')}_report.html")
+
+
 @app.command()
 @workbook_argument
 @output_option("solution")
 @click.option("--json", "json_out", is_flag=True, help="Print the Summary as one JSON object.")
-def solve(workbook: Path, output: Path | None, json_out: bool) -> None:
+@click.option(
+    "--report",
+    "html_report",
+    is_flag=True,
+    help="Also write the HTML report beside the solution (<stem>_report.html).",
+)
+def solve(workbook: Path, output: Path | None, json_out: bool, html_report: bool) -> None:
     """Solve a workbook and write its solution workbook."""
     started = time.perf_counter()
     out = _output_path(workbook, output, "solution")
@@ -175,8 +187,109 @@ def solve(workbook: Path, output: Path | None, json_out: bool) -> None:
             f"note: the workbook has {scenarios} scenario(s); this plan is for the workbook as "
             "it is. `mine2magnet robust` plans for all of them."
         )
+    if html_report:
+        from model.report.html import write_report
+        from model.report.solution_reader import SolutionBook
+
+        book = SolutionBook(out, dict(run.solution.summary), dict(run.solution.tables))
+        written = write_report(book, report_path(out))
+        err.print(f"report written to [bold]{written}[/bold]")
     if not run.result.ok:
         raise _exit(EXIT_NO_PLAN)
+
+
+def _read_solution_or_exit(path: Path):
+    """A solution workbook's tables, or exit 2 saying why it cannot be read."""
+    from model.report.solution_reader import read_solution
+
+    try:
+        return read_solution(path, _limits())
+    except InputError as exc:
+        _print_findings(exc.findings)
+        raise _exit(EXIT_UNREADABLE) from None
+
+
+@app.command()
+@workbook_argument
+@click.option(
+    "--output",
+    "-o",
+    type=PATH,
+    default=None,
+    help="The HTML file (default: beside the solution workbook, <stem>_report.html).",
+)
+def report(workbook: Path, output: Path | None) -> None:
+    """Write the HTML report of a solution workbook: KPIs, flow Sankey and map, China's share
+    per stage, cost waterfall, risk and scenarios; one file that opens without a network."""
+    from model.report.html import write_report
+
+    book = _read_solution_or_exit(workbook)
+    out = output or report_path(workbook)
+    if out.resolve() == workbook.resolve():
+        err.print("[red]ERROR[/red] the output path is the solution workbook. Fix: choose -o.")
+        raise _exit(EXIT_INPUT)
+    write_report(book, out)
+    err.print(f"report written to [bold]{out}[/bold]")
+
+
+def compare_path(solutions: list[Path]) -> Path:
+    """outputs/compare_<A>_<B>.xlsx (with more than three workbooks, _and_<n>_more)."""
+    stems = [p.stem for p in solutions]
+    name = "_".join(stems) if len(stems) <= 3 else f"{stems[0]}_and_{len(stems) - 1}_more"
+    return Path("outputs") / f"compare_{name}.xlsx"
+
+
+@app.command()
+@click.argument("solutions", nargs=-1, required=True, type=PATH)
+@click.option(
+    "--output",
+    "-o",
+    type=PATH,
+    default=None,
+    help="The comparison workbook (default outputs/compare_<A>_<B>.xlsx); the HTML page "
+    "goes beside it with the suffix .html.",
+)
+def compare(solutions: tuple[Path, ...], output: Path | None) -> None:
+    """Compare solution workbooks side by side (the first is the reference): KPIs, cost by
+    component, China's share per stage, the flows that changed most, and scenarios. One
+    workbook with a Scenarios sheet compares its scenarios."""
+    from model.report.compare import compare as compare_books
+    from model.report.compare import write_comparison_html, write_comparison_workbook
+
+    books = [_read_solution_or_exit(p) for p in solutions]
+    if len(books) == 1 and books[0].table("Scenarios").empty:
+        err.print(
+            "[red]ERROR[/red] one workbook without a Scenarios sheet has nothing to compare. "
+            "Fix: give two or more solution workbooks."
+        )
+        raise _exit(EXIT_USAGE)
+    out = output or compare_path(list(solutions))
+    if any(out.resolve() == p.resolve() for p in solutions):
+        err.print("[red]ERROR[/red] the output path is one of the inputs. Fix: choose -o.")
+        raise _exit(EXIT_INPUT)
+    comparison = compare_books(books)
+    write_comparison_workbook(comparison, out)
+    page = write_comparison_html(comparison, books, out.with_suffix(".html"))
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("figure")
+    for name in comparison.names:
+        table.add_column(name, justify="right")
+    for row in comparison.kpis.to_dict("records"):
+        if row["key"] in ("total_cost_usd", "unmet_t", "china_share_magnet"):
+            cells = []
+            for name in comparison.names:
+                value = row[name]
+                if value is None or (isinstance(value, float) and value != value):
+                    cells.append("-")  # a workbook without a plan
+                elif not isinstance(value, int | float):
+                    cells.append(str(value))
+                elif row["unit"] == "share":
+                    cells.append(f"{value:.1%}")
+                else:
+                    cells.append(f"{value:,.0f}")
+            table.add_row(row["figure"], *cells)
+    err.print(table)
+    err.print(f"comparison written to [bold]{out}[/bold] and [bold]{page}[/bold]")
 
 
 @app.command()

@@ -30,3 +30,19 @@ def atomic_save(book: Workbook, path: Path) -> Path:
             os.remove(temp)
         raise
     return path
+
+
+def atomic_write_text(text: str, path: Path) -> Path:
+    """Write `text` (UTF-8) to `path` whole or not at all."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        publish(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.remove(temp)
+        raise
+    return path

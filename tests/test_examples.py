@@ -69,3 +69,38 @@ def test_base_case_objective_and_size_are_pinned(base_run):
 @pytest.mark.regression
 def test_workbook_reference_is_current():
     assert (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8") == workbook_reference()
+
+
+@pytest.mark.regression
+def test_shipped_base_case_carries_the_templates_help_and_the_readmes_sweeps():
+    from openpyxl import load_workbook
+
+    from model.examples.base_case import SWEEPS
+    from model.workbook.schema import SHEETS_BY_NAME
+
+    book = load_workbook(INPUTS / "base_case.xlsx")
+    assert book.sheetnames[0] == "ReadMe" and book.sheetnames[-1] == "Sweeps"
+    readme = [row[0] for row in book["ReadMe"].iter_rows(values_only=True)]
+    assert "mine2magnet validate" in " ".join(str(r) for r in readme if r)
+    sites = book["Sites"]
+    spec = SHEETS_BY_NAME["Sites"]
+    for pos, column in enumerate(spec.columns, start=1):
+        cell = sites.cell(1, pos)
+        assert cell.value == column.name
+        assert cell.comment is not None and cell.comment.text, column.name
+    dropdowns = {str(v.sqref).split(":")[0]: v for v in sites.data_validations.dataValidation}
+    stage = spec.names.index("stage") + 1
+    assert f"{sites.cell(1, stage).column_letter}2" in dropdowns  # stage is a dropdown
+    capacity = spec.names.index("capacity_t") + 1
+    assert sites.cell(2, capacity).number_format == "#,##0"
+    composition = book["Composition"]
+    shares = [c for c in composition["C"][1:] if isinstance(c.value, float)]
+    assert shares and all(c.number_format in ("General", "#,##0") for c in shares)
+    # the Sweeps sheet holds the README's what-ifs, and each one validates
+    readme_text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = list(book["Sweeps"].iter_rows(min_row=2, values_only=True))
+    assert [r[:2] for r in rows] == [s[:2] for s in SWEEPS]
+    for name, change, _ in SWEEPS:
+        assert change in readme_text, change
+        assert f"--sweep {name}" in readme_text or name in readme_text
+    assert load_workbook_data(INPUTS / "base_case.xlsx").findings == []

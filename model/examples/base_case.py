@@ -459,6 +459,18 @@ SCENARIOS = (
     ("aclara_slips", None, "Sites[penco].first_year += 2", "A1 A3: Penco with it"),
 )  # fmt: skip
 
+# the README's what-ifs, ready to run: mine2magnet sweep inputs/base_case.xlsx --sweep NAME
+SWEEPS = (
+    ("dy_price", "MarketPrices[china_market,oxide,Dy].price_usd_per_kg = 200:1000:100",
+     "README: China's Dy oxide export price from 200 to 1,000 USD/kg"),
+    ("carina_half", "Sites[carina].capacity_t *= 0.5", "README: Carina at half capacity"),
+    ("ev_boom", "Demand[ev_traction]@2030-2035.demand_t *= 1.2",
+     "README: EV traction demand 20% higher from 2030"),
+    ("mp_magnet_late", "Sites[mp_magnet].first_year += 2",
+     "README: MP's magnet plant two years late"),
+    ("risk_weight", "Settings[risk_weight].value = 0:2:0.5", "README: cost against risk"),
+)  # fmt: skip
+
 
 def _market_prices() -> list[Row]:
     """China market: export asks (capped by licences) and domestic bids; Japan at a premium."""
@@ -586,4 +598,5 @@ def base_case_tables() -> dict[str, list[Row]]:
             PROJECTS,
         ),
         "Stocks": _rows("site element initial_t min_t max_t holding_usd_per_kg_yr notes", STOCKS),
+        "Sweeps": _rows("sweep change notes", SWEEPS),
     }

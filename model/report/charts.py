@@ -1,12 +1,21 @@
 """Native Excel charts for the solution workbook: supply by country per stage, cost breakdown,
 unmet demand and the heavy-element balance. Chart data goes to a ChartData sheet as small
-year-by-series tables; the charts on a Charts sheet point at them."""
+year-by-series tables; the charts on a Charts sheet point at them.
+
+Every country has one colour in every chart (report.colours); money is in M or bn USD with
+the unit in the title; year labels sit below the plot, clear of negative bars; the charts lie
+on a grid of two per row that prints two rows to a landscape A4 page without cutting one.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-from model.report.xlsx import Book, clean
+from model.report.colours import component_colour, country_colour, series_colours
+from model.report.money import decimals_for, excel_number, money_scale
+from model.report.xlsx import Book, clean, fit_width
 from model.stages import SUPPLY_STAGES
 
 CHART_SHEETS = ("Charts", "ChartData")
@@ -17,8 +26,25 @@ SOURCES = {
     "bought_metal_t": "bought as metal",
     "in_bought_magnets_t": "in bought magnets",
 }
-CHART_SIZE = {"width": 640, "height": 320}
-ROW_STEP = 17  # rows between chart tops on the Charts sheet
+CHART_SIZE = {"width": 640, "height": 340}
+ROW_STEP = 19  # rows (20 px each) between chart tops: the chart and a gap
+COLUMN_STEP = 11  # columns (64 px each) between the two charts of a row
+FIRST_ROW = 2
+CHART_ROWS_PER_PAGE = 2
+PRINT_SCALE = 75  # two charts across (2 x 704 px) fit a landscape A4 page at this scale
+
+
+@dataclass
+class ChartPlan:
+    """One chart: its title (with the unit), axis unit, year-by-series table, whether stacked,
+    a colour per series and the number format of its values."""
+
+    title: str
+    unit: str
+    table: pd.DataFrame
+    stacked: bool
+    colours: dict[str, str] = field(default_factory=dict)
+    number_format: str = "#,##0"
 
 
 def _pivot(frame: pd.DataFrame, columns: str, values: str) -> pd.DataFrame:
@@ -28,72 +54,122 @@ def _pivot(frame: pd.DataFrame, columns: str, values: str) -> pd.DataFrame:
     return table.fillna(0.0).sort_index()
 
 
-def chart_plans(
-    tables: dict[str, pd.DataFrame], heavy: list[str]
-) -> list[tuple[str, str, pd.DataFrame, bool]]:
-    """(title, unit, year-by-series table, stacked) for every chart of a solution."""
-    plans: list[tuple[str, str, pd.DataFrame, bool]] = []
+def chart_plans(tables: dict[str, pd.DataFrame], heavy: list[str]) -> list[ChartPlan]:
+    """Every chart of a solution, in the order they are laid out."""
+    plans: list[ChartPlan] = []
     shares = tables.get("Shares", pd.DataFrame())
     for stage in SUPPLY_STAGES:
         rows = shares[shares["stage"] == stage] if not shares.empty else shares
+        table = _pivot(rows, "country", "t")
+        colours = {str(c): country_colour(str(c)) for c in table.columns}
         title = f"Supply by country: {stage} (t of tracked elements)"
-        plans.append((title, "t", _pivot(rows, "country", "t"), True))
+        plans.append(ChartPlan(title, "t", table, True, colours))
     costs = tables.get("Costs", pd.DataFrame())
-    title = "Cost by component (USD of each year)"
-    plans.append((title, "USD", _pivot(costs, "component", "cost_usd"), True))
+    table = _pivot(costs, "component", "cost_usd")
+    if not table.empty:
+        order = list(dict.fromkeys(costs["component"]))
+        table = table[[c for c in order if c in table.columns]]
+        table = table.loc[:, (table.abs() > 0.5).any()]  # components that cost nothing
+        divisor, unit = money_scale(table.sum(axis=1).tolist() + table.stack().tolist())
+        table = table / divisor
+        colours = {str(c): component_colour(str(c)) for c in table.columns}
+        title = f"Cost by component ({unit} of each year)"
+        number = excel_number(decimals_for(1.0, table.stack().tolist()))
+        plans.append(ChartPlan(title, unit, table, True, colours, number))
     demand = tables.get("Demand", pd.DataFrame())
-    title = "Unmet demand by segment (t of magnets)"
-    plans.append((title, "t", _pivot(demand, "segment", "unmet_t"), False))
-    emissions = tables.get("Emissions", pd.DataFrame())
-    title = "Emissions by stage (t CO2e)"
-    plans.append((title, "t CO2e", _pivot(emissions, "stage", "co2e_t"), True))
+    table = _pivot(demand, "segment", "unmet_t")
+    if not table.empty and (table > 0).any().any():
+        table = table.loc[:, (table > 0).any()]
+        title = "Unmet demand by segment (t of magnets)"
+        plans.append(ChartPlan(title, "t", table, True, series_colours(list(table.columns))))
+    emissions = _pivot(tables.get("Emissions", pd.DataFrame()), "stage", "co2e_t")
+    if not emissions.empty:
+        title = "Emissions by stage (t CO2e)"
+        colours = series_colours(list(emissions.columns))
+        plans.append(ChartPlan(title, "t CO2e", emissions, True, colours))
     balance = tables.get("ElementBalance", pd.DataFrame())
+    route_colours = series_colours(list(SOURCES.values()))
     for element in heavy:
         rows = balance[balance["element"] == element] if not balance.empty else balance
         if rows.empty:
             continue
         table = rows.set_index("year")[list(SOURCES)].rename(columns=SOURCES)
-        plans.append((f"{element} supply by route (t metal equivalent)", "t", table, True))
-    return [p for p in plans if not p[2].empty and len(p[2].columns)]
+        title = f"{element} supply by route (t metal equivalent)"
+        plans.append(ChartPlan(title, "t", table, True, route_colours))
+    return [p for p in plans if not p.table.empty and len(p.table.columns)]
+
+
+def chart_anchor(position: int) -> tuple[int, int]:
+    """(row, column) of the top-left cell of the chart at `position` on the grid."""
+    return FIRST_ROW + (position // 2) * ROW_STEP, 0 if position % 2 == 0 else COLUMN_STEP
 
 
 def add_charts(book: Book, charts_ws, tables: dict[str, pd.DataFrame], heavy: list[str]) -> None:
     """Fill the Charts sheet and write the ChartData sheet the charts read from."""
     data_ws = book.sheet(CHART_SHEETS[1])
     charts_ws.write(0, 0, "Charts of the plan (data in the ChartData sheet)", book.title)
+    plans = chart_plans(tables, heavy)
     row = 0
-    for position, (title, unit, table, stacked) in enumerate(chart_plans(tables, heavy)):
-        top = row
-        data_ws.write(row, 0, title, book.bold)
+    for position, plan in enumerate(plans):
+        table = plan.table
+        data_ws.write(row, 0, plan.title, book.bold)
         row += 1
         data_ws.write(row, 0, "year", book.bold)
         for col, name in enumerate(table.columns, start=1):
             data_ws.write(row, col, str(name), book.bold)
         header = row
+        fmt = book.fmt(plan.number_format)
         for year, values in table.iterrows():
             row += 1
             data_ws.write_number(row, 0, int(year))
             for col, value in enumerate(values, start=1):
-                data_ws.write_number(row, col, clean(float(value)) or 0.0, book.fmt("#,##0"))
-        kind = {"type": "column", "subtype": "stacked"} if stacked else {"type": "column"}
+                data_ws.write_number(row, col, clean(float(value)) or 0.0, fmt)
+        kind = {"type": "column", "subtype": "stacked"} if plan.stacked else {"type": "column"}
         chart = book.workbook.add_chart(kind)
         for col, name in enumerate(table.columns, start=1):
+            colour = plan.colours.get(str(name))
             chart.add_series(
                 {
                     "name": [CHART_SHEETS[1], header, col],
                     "categories": [CHART_SHEETS[1], header + 1, 0, row, 0],
                     "values": [CHART_SHEETS[1], header + 1, col, row, col],
-                    **({"gap": 50} if stacked else {}),
+                    "gap": 50,
+                    **({"fill": {"color": colour}, "border": {"none": True}} if colour else {}),
                 }
             )
-            del name
-        chart.set_title({"name": title, "name_font": {"size": 11}})
-        chart.set_x_axis({"name": "year"})
-        chart.set_y_axis({"name": unit, "num_format": "#,##0"})
+        chart.set_title({"name": plan.title, "name_font": {"size": 11}})
+        chart.set_x_axis({"name": "year", "label_position": "low", "num_font": {"size": 9}})
+        chart.set_y_axis(
+            {
+                "name": plan.unit,
+                "num_format": plan.number_format,
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
         chart.set_size(CHART_SIZE)
-        chart.set_legend({"position": "right"})
-        charts_ws.insert_chart(2 + (position // 2) * ROW_STEP, 0 if position % 2 == 0 else 10,
-                               chart)  # fmt: skip
+        chart.set_legend({"position": "right", "font": {"size": 9}})
+        charts_ws.insert_chart(*chart_anchor(position), chart)
         row += 2
-        del top
     data_ws.set_column(0, 0, 12)
+    _print_grid(charts_ws, len(plans))
+    fit_width(data_ws)
+
+
+def _print_grid(ws, n_charts: int) -> None:
+    """Landscape A4 at a fixed scale with a page break after every second row of charts, so
+    no chart is cut at a page edge (a fit-to-page setting would override the breaks)."""
+    ws.set_column(0, 2 * COLUMN_STEP, 8.43)  # explicit widths: every client lays out 64 px
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.fit_to_pages(1, 0)
+    rows_of_charts = (n_charts + 1) // 2
+    breaks = [
+        FIRST_ROW + k * CHART_ROWS_PER_PAGE * ROW_STEP - 1
+        for k in range(1, (rows_of_charts + CHART_ROWS_PER_PAGE - 1) // CHART_ROWS_PER_PAGE)
+    ]
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    last_row = FIRST_ROW + rows_of_charts * ROW_STEP
+    ws.print_area(0, 0, max(last_row, 1), 2 * COLUMN_STEP - 2)
+    ws.set_footer("&L&A&RPage &P of &N")

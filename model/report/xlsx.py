@@ -22,6 +22,7 @@ from model.files import publish
 from model.memory import collection_paused
 
 EXCEL_MAX_ROWS = 1_048_576
+PORTRAIT_CHARS = 130  # up to this many characters wide a table prints upright (>= 75% size)
 HEADER = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E78", "align": "center"}
 
 
@@ -31,7 +32,11 @@ def number_format(column: str) -> str | None:
         return "0"
     if column == "discount_factor":
         return "0.0000"
-    if column in ("utilisation", "achieved", "limit") or column.endswith(("share", "sufficiency")):
+    if (
+        column in ("utilisation", "achieved", "limit")
+        or column.endswith(("share", "sufficiency"))
+        or "_share_" in column  # restricted_share_mine, top_country_share_magnet...
+    ):
         return "0.0%"
     if column.endswith("_usd_per_kg"):
         return "#,##0.00"
@@ -87,13 +92,29 @@ class Book:
             self.overflow.append((name, target))
             ws.write(0, 0, f"{len(frame):,} rows are more than a sheet holds: see {target.name}")
             return ws
-        write_table(self, ws, frame)
+        width = write_table(self, ws, frame)
+        fit_width(ws, landscape=width > PORTRAIT_CHARS, header_rows=1)
         return ws
 
 
-def write_table(book: Book, ws, frame: pd.DataFrame, first_row: int = 0) -> None:
-    """Header, formatted columns, widths, filter and frozen header."""
+def fit_width(ws, landscape: bool = True, header_rows: int = 0) -> None:
+    """Print a sheet one page wide on A4 (as many pages down as it needs), the header rows
+    repeated on every page and the sheet's name and page number in the footer."""
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.fit_to_pages(1, 0)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_footer("&L&A&RPage &P of &N")
+
+
+def write_table(book: Book, ws, frame: pd.DataFrame, first_row: int = 0) -> int:
+    """Header, formatted columns, widths, filter and frozen header; returns the table's
+    width in characters (to choose the page orientation)."""
     columns = list(frame.columns)
+    total = 0
     for col, name in enumerate(columns):
         ws.write(first_row, col, name, book.header)
         values = [clean(v) for v in frame[name].tolist()]
@@ -111,9 +132,11 @@ def write_table(book: Book, ws, frame: pd.DataFrame, first_row: int = 0) -> None
         sample = values[:100]
         width = max([len(name), *(len(str(v)) for v in sample if v is not None)])
         ws.set_column(col, col, min(max(10, width + 2), 40))
+        total += min(max(10, width + 2), 40)
     if columns:
         ws.freeze_panes(first_row + 1, 0)
         ws.autofilter(first_row, 0, first_row + max(len(frame), 1), len(columns) - 1)
+    return total
 
 
 @contextmanager

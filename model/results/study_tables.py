@@ -51,7 +51,7 @@ class Frontier:
     network: Network
     # the chart's (x, y) columns and their titles
     axes: tuple[str, str] = ("risk_usd", "total_cost_usd")
-    titles: tuple[str, str] = ("risk (USD, discounted)", "total cost (USD, discounted)")
+    titles: tuple[str, str] = ("risk", "total cost")
     title: str = "Cost-risk efficient frontier"
 
 

@@ -85,6 +85,7 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
         tables.update(
             {
                 "Flows": _flows(net, values),
+                "ElementFlows": _element_flows(net, values),
                 "Sites": _sites(data, net, values, result.duals),
                 UNUSED: _unused(net, values),
                 "Marginals": _marginals(net, result.duals),
@@ -93,7 +94,8 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
                 "Ranging": ranging_table(net, result),
             }
         )
-        order = ["Costs", "Flows", "Sites", "Demand", "Shares", UNUSED, "Marginals"]
+        order = ["Costs", "Flows", "ElementFlows", "Sites", "Demand", "Shares", UNUSED]
+        order += ["Marginals"]
         order += ["ElementBalance", "Risk", "Ranging", "Explanations"]
         tables = {name: tables[name] for name in order}
     if full and net.policies:
@@ -208,7 +210,11 @@ def _flows(net: Network, values: dict) -> pd.DataFrame:
 
 
 def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataFrame:
-    names = dict(zip(data.tables["Sites"]["site"], data.tables["Sites"]["name"], strict=True))
+    """One row per site and operating year; lat and lon as given (blank: not given)."""
+    sites = data.tables["Sites"]
+    names = dict(zip(sites["site"], sites["name"], strict=True))
+    lat = dict(zip(sites["site"], sites["lat"], strict=True)) if "lat" in sites else {}
+    lon = dict(zip(sites["site"], sites["lon"], strict=True)) if "lon" in sites else {}
     cap_duals = duals.get(CAPACITY, {})
     unused = defaultdict(float)
     for (i, _e, t), v in values[UNUSED].items():
@@ -236,9 +242,44 @@ def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataF
                     else None,
                     "unused_t": unused.get((i, t), 0.0),
                     "built_t": built,
+                    "lat": _coordinate(lat.get(i)),
+                    "lon": _coordinate(lon.get(i)),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _coordinate(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _element_flows(net: Network, values: dict) -> pd.DataFrame:
+    """What each flow carries of each element, in t of metal equivalent (oxide and the oxide
+    in concentrate x oxide_to_metal; metal, magnets and scrap as metal), so one element's
+    path from mine to segment adds up across forms (the report's Sankey reads this)."""
+    rows = []
+    for f, v in values[FLOW].items():
+        if v <= EPS:
+            continue
+        i, j, c, _x, t = f
+        for e, content in net.contents(f):
+            amount = content * v * (net.oxide_to_metal[e] if c in ("oxide", "concentrate") else 1)
+            if amount > EPS:
+                rows.append(
+                    {
+                        "from": i,
+                        "to": j,
+                        "stage": net.stage(i),
+                        "to_stage": net.stage(j) if j in net.sites else "segment",
+                        "commodity": c,
+                        "element": e,
+                        "year": t,
+                        "metal_eq_t": amount,
+                    }
+                )
+    columns = ["from", "to", "stage", "to_stage", "commodity", "element", "year", "metal_eq_t"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["year", "element", "stage", "from", "to"]).reset_index(drop=True)
 
 
 def _demand(net: Network, values: dict, duals: dict) -> pd.DataFrame:

@@ -435,6 +435,6 @@ def cvar_frontier(data: ChainData, points: int = 7, progress: Progress | None = 
         method=method,
         network=nets[0],
         axes=("cvar_usd", "expected_cost_usd"),
-        titles=("CVaR of cost (USD, discounted)", "expected cost (USD, discounted)"),
+        titles=("CVaR of cost", "expected cost"),
         title="Expected cost against CVaR over the scenarios",
     )

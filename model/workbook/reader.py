@@ -27,7 +27,7 @@ import math
 import re
 import stat
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count, islice, product
@@ -115,8 +115,11 @@ def lock_file(path: Path) -> Path:
     return path.with_name(f"~${path.name}")
 
 
-def read_workbook(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawBook:
-    """Open an .xlsx file read-only and return its sheets as raw rows.
+def read_workbook(
+    path: str | Path, limits: ReadLimits = DEFAULT_LIMITS, only: Collection[str] | None = None
+) -> RawBook:
+    """Open an .xlsx file read-only and return its sheets as raw rows (with `only`, just the
+    sheets of those names: the rest are checked as parts of the package but not parsed).
 
     The first row of each sheet is its header; header names are trimmed. Rows whose cells
     are all blank are skipped. Raises InputError (never a traceback) when the file cannot be
@@ -129,7 +132,7 @@ def read_workbook(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawB
     with _open_archive(path, label) as archive, collection_paused():
         parts = check_package(archive, label, limits)
         context = _cell_context(archive, parts, label)
-        sheets, findings = _read_sheets(archive, parts, context, limits)
+        sheets, findings = _read_sheets(archive, parts, context, limits, only)
     raw = RawBook(path=path, sha256=file_sha256(path), sheets=sheets, findings=findings)
     lock = lock_file(path)
     if lock.exists():
@@ -422,13 +425,20 @@ def _blocks(archive: zipfile.ZipFile, member: str, where: str) -> Iterator[bytes
 
 
 def _read_sheets(
-    archive: zipfile.ZipFile, parts: BookParts, context: _CellContext, limits: ReadLimits
+    archive: zipfile.ZipFile,
+    parts: BookParts,
+    context: _CellContext,
+    limits: ReadLimits,
+    only: Collection[str] | None = None,
 ) -> tuple[dict[str, RawSheet], list[Finding]]:
-    """Every worksheet as a RawSheet, plus the cell findings; InputError if one is refused."""
+    """Every worksheet (or those named in `only`) as a RawSheet, plus the cell findings;
+    InputError if one is refused."""
     sheets: dict[str, RawSheet] = {}
     findings: list[Finding] = []
     refusals: list[Finding] = []
     for part in parts.sheets:
+        if only is not None and part.name.strip() not in only:
+            continue
         reader = _SheetReader(part.name.strip(), context, limits)
         try:
             sheet = reader.read(archive, part.member)

@@ -93,9 +93,33 @@ def _table_name(sheet: str) -> str:
     return f"tbl{sheet}"
 
 
-def _add_sheet(book: Workbook, sheet: Sheet, registered: Mapping[str, tuple[str, ...]]) -> None:
-    ws = book.create_sheet(sheet.name)
-    ws.append(sheet.names)
+def number_format_of(col: Column, value: object = None) -> str | None:
+    """The number format of a cell of `col`: years and other whole-number columns as plain
+    integers; decimals with thousands separators, whole values without a trailing point, and
+    small fractions as General so 0.0045 is not shown as 0.005. With no value (a blank
+    template row) the column's general format (NUMBER_FORMATS)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return NUMBER_FORMATS.get(col.dtype)
+    if col.dtype == "int":
+        return "0"
+    if col.dtype != "float":
+        return None
+    if float(value).is_integer():
+        return "0" if col.unit == "year" else "#,##0"
+    return "#,##0.0###" if abs(value) >= 1000 else "General"
+
+
+def decorate_sheet(
+    ws,
+    sheet: Sheet,
+    registered: Mapping[str, tuple[str, ...]],
+    data_rows: int = 0,
+) -> None:
+    """The template's help on a contract sheet whose header is in row 1 in schema order:
+    header colours (red = required), a comment on each header (meaning, unit, default,
+    choices), dropdowns from row 2 down past the data, column widths, and number formats on
+    the `data_rows` rows of data (on row 2 when there are none)."""
+    last = max(ROWS, data_rows + ROWS)
     for pos, col in enumerate(sheet.columns, start=1):
         cell = ws.cell(1, pos)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -103,18 +127,45 @@ def _add_sheet(book: Workbook, sheet: Sheet, registered: Mapping[str, tuple[str,
         choices = col.choices or tuple(registered.get(col.choices_from, ()))
         cell.comment = _comment(col, choices)
         letter = get_column_letter(pos)
-        ws.column_dimensions[letter].width = max(12, len(col.name) + 4)
-        rng = f"{letter}2:{letter}{ROWS}"
+        width = ws.column_dimensions[letter].width or 0
+        ws.column_dimensions[letter].width = max(width, 12, len(col.name) + 4)
         validation = _validation(col, choices)
         if validation is not None:
             validation.error = f"Choose a value from the list for {col.name}."
             validation.prompt = col.help
             ws.add_data_validation(validation)
-            validation.add(rng)
-        fmt = NUMBER_FORMATS.get(col.dtype)
-        if fmt:
-            for row in range(2, 3):
-                ws.cell(row, pos).number_format = fmt
+            validation.add(f"{letter}2:{letter}{last}")
+        if not data_rows:  # a blank row 2 in the column's format (no cell made without one)
+            fmt = number_format_of(col)
+            if fmt:
+                ws.cell(2, pos).number_format = fmt
+        for row in range(2, data_rows + 2):
+            target = ws.cell(row, pos)
+            fmt = number_format_of(col, target.value)
+            if fmt:
+                target.number_format = fmt
+
+
+def write_readme(book: Workbook, intro: list[str] | None = None):
+    """The ReadMe sheet, first in the book: how to fill the workbook, then each sheet."""
+    readme = book.create_sheet("ReadMe", 0)
+    required = ", ".join(s.name for s in SHEETS if s.required)
+    for line in [*(intro or []), *README.format(required=required).splitlines()]:
+        readme.append([line])
+    readme["A1"].font = Font(bold=True, size=14)
+    readme.column_dimensions["A"].width = 100
+    readme.append([])
+    readme.append(["sheet", "what it holds"])
+    readme.cell(readme.max_row, 1).font = Font(bold=True)
+    for sheet in SHEETS:
+        readme.append([sheet.name, sheet.help])
+    return readme
+
+
+def _add_sheet(book: Workbook, sheet: Sheet, registered: Mapping[str, tuple[str, ...]]) -> None:
+    ws = book.create_sheet(sheet.name)
+    ws.append(sheet.names)
+    decorate_sheet(ws, sheet, registered)
     if sheet.name == "Settings":
         for spec in SETTINGS:
             value = None if spec.required else spec.default
@@ -142,18 +193,8 @@ def write_template(
     if path.exists() and not force:
         raise FileExistsError(f"{path} already exists; use --force to replace it.")
     book = Workbook()
-    readme = book.active
-    readme.title = "ReadMe"
-    required = ", ".join(s.name for s in SHEETS if s.required)
-    for line in README.format(required=required).splitlines():
-        readme.append([line])
-    readme["A1"].font = Font(bold=True, size=14)
-    readme.column_dimensions["A"].width = 100
-    readme.append([])
-    readme.append(["sheet", "what it holds"])
-    readme.cell(readme.max_row, 1).font = Font(bold=True)
-    for sheet in SHEETS:
-        readme.append([sheet.name, sheet.help])
+    book.remove(book.active)
+    write_readme(book)
     for sheet in SHEETS:
         _add_sheet(book, sheet, registered or {})
     return atomic_save(book, path)

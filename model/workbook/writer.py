@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from model.files import atomic_save
 from model.workbook.schema import SHEETS, SHEETS_BY_NAME
+from model.workbook.template import decorate_sheet, write_readme
 
 Rows = Sequence[Mapping[str, Any]]
 
@@ -29,15 +30,25 @@ def _cell_value(value: Any) -> Any:
 
 
 def write_input_workbook(
-    tables: Mapping[str, Rows], path: str | Path, all_sheets: bool = True
+    tables: Mapping[str, Rows],
+    path: str | Path,
+    all_sheets: bool = True,
+    with_help: bool = False,
+    registered: Mapping[str, tuple[str, ...]] | None = None,
+    intro: list[str] | None = None,
 ) -> Path:
     """Write `tables` (sheet -> list of row dicts) to an .xlsx file, atomically.
 
     Unknown sheets are written after the contract sheets, their columns in first-seen order.
     With all_sheets, every contract sheet appears (empty optional ones as a header row).
+    With `with_help`, the workbook carries the template's help (workbook.template): a ReadMe
+    first (`intro` lines above its text), a comment on every contract header, dropdowns and
+    number formats; `registered` gives the registries' choices for their dropdowns (api).
     """
     book = Workbook()
     book.remove(book.active)
+    if with_help:
+        write_readme(book, intro)
     names = [s.name for s in SHEETS if all_sheets or s.name in tables]
     names += [n for n in tables if n not in SHEETS_BY_NAME]
     for name in names:
@@ -55,5 +66,7 @@ def write_input_workbook(
         for pos, col in enumerate(header, start=1):
             width = max([len(col)] + [len(str(r.get(col) or "")) for r in rows[:200]])
             ws.column_dimensions[get_column_letter(pos)].width = min(max(10, width + 2), 60)
+        if with_help and spec is not None:
+            decorate_sheet(ws, spec, registered or {}, data_rows=len(rows))
         ws.freeze_panes = "A2"
     return atomic_save(book, Path(path))
