@@ -188,14 +188,19 @@ def solve(workbook: Path, output: Path | None, json_out: bool, html_report: bool
             "it is. `mine2magnet robust` plans for all of them."
         )
     if html_report:
-        from model.report.html import write_report
-        from model.report.solution_reader import SolutionBook
-
-        book = SolutionBook(out, dict(run.solution.summary), dict(run.solution.tables))
-        written = write_report(book, report_path(out))
-        err.print(f"report written to [bold]{written}[/bold]")
+        _write_html_report(run.solution, out)
     if not run.result.ok:
         raise _exit(EXIT_NO_PLAN)
+
+
+def _write_html_report(solution, out: Path) -> None:
+    """The HTML report of a solution just written to `out`, beside it."""
+    from model.report.html import write_report
+    from model.report.solution_reader import SolutionBook
+
+    book = SolutionBook(out, dict(solution.summary), dict(solution.tables))
+    written = write_report(book, report_path(out))
+    err.print(f"report written to [bold]{written}[/bold]")
 
 
 def _read_solution_or_exit(path: Path):
@@ -399,7 +404,13 @@ def frontier(workbook: Path, points: int, cvar: bool, output: Path | None) -> No
 @workbook_argument
 @output_option("robust")
 @click.option("--json", "json_out", is_flag=True, help="Print the Summary as one JSON object.")
-def robust(workbook: Path, output: Path | None, json_out: bool) -> None:
+@click.option(
+    "--report",
+    "html_report",
+    is_flag=True,
+    help="Also write the HTML report beside the workbook (<stem>_report.html).",
+)
+def robust(workbook: Path, output: Path | None, json_out: bool, html_report: bool) -> None:
     """A plan that holds up in every scenario of the Scenarios sheet (two-stage, CVaR)."""
     from model.report.studies import write_robust
     from model.studies.robust import run_robust
@@ -445,6 +456,8 @@ def robust(workbook: Path, output: Path | None, json_out: bool) -> None:
     for sentence in result.sentences:
         err.print(f"  - {escape(sentence)}", highlight=False)
     err.print(f"robust plan written to [bold]{out}[/bold]")
+    if html_report:
+        _write_html_report(result.solution, out)
 
 
 @app.command()

@@ -132,7 +132,13 @@ def test_the_cvar_weight_buys_protection_against_the_worst_case(tiny, write_book
 
 def test_robust_command_writes_its_workbook_and_json(tiny, write_book, tmp_path):
     path = write_book(hand_case(tiny), "hand.xlsx")
-    command = [str(Path(sys.executable).parent / "mine2magnet"), "robust", path.name, "--json"]
+    command = [
+        str(Path(sys.executable).parent / "mine2magnet"),
+        "robust",
+        path.name,
+        "--json",
+        "--report",
+    ]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
@@ -140,12 +146,19 @@ def test_robust_command_writes_its_workbook_and_json(tiny, write_book, tmp_path)
     assert "Traceback" not in done.stderr
     from openpyxl import load_workbook
 
+    # the robust plan's workbook is a solution workbook (the plan in the nominal scenario)
+    # with the scenario sheets, so `report` and `compare` read it
     book = load_workbook(tmp_path / "outputs" / "hand_robust.xlsx", read_only=True)
-    assert {"Summary", "Scenarios", "FirstStage", "ScenarioCosts", "Chart"} <= set(book.sheetnames)
+    sheets = set(book.sheetnames)
+    assert {"Summary", "Flows", "Scenarios", "FirstStage", "ScenarioCosts", "Charts"} <= sheets
     header = [c.value for c in next(book["Scenarios"].iter_rows(max_row=1))]
+    titles = [r[0] for r in book["ChartData"].iter_rows(values_only=True) if r[0]]
     book.close()
     for column in ("scenario", "probability", "total_cost_usd", "unmet_t", "china_share_magnet"):
         assert column in header
+    assert any(str(t).startswith("Cost per scenario") for t in titles)
+    html = (tmp_path / "outputs" / "hand_robust_report.html").read_text(encoding="utf-8")
+    assert "Total cost per scenario" in html and "surge" in html
 
 
 def test_cvar_frontier_command(tiny, write_book, tmp_path):

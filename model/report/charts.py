@@ -45,6 +45,7 @@ class ChartPlan:
     stacked: bool
     colours: dict[str, str] = field(default_factory=dict)
     number_format: str = "#,##0"
+    category: str = "year"  # what the table's index (the x axis) holds
 
 
 def _pivot(frame: pd.DataFrame, columns: str, values: str) -> pd.DataFrame:
@@ -96,7 +97,23 @@ def chart_plans(tables: dict[str, pd.DataFrame], heavy: list[str]) -> list[Chart
         table = rows.set_index("year")[list(SOURCES)].rename(columns=SOURCES)
         title = f"{element} supply by route (t metal equivalent)"
         plans.append(ChartPlan(title, "t", table, True, route_colours))
+    plans += _scenario_plans(tables.get("Scenarios", pd.DataFrame()))
     return [p for p in plans if not p.table.empty and len(p.table.columns)]
+
+
+def _scenario_plans(scenarios: pd.DataFrame) -> list[ChartPlan]:
+    """Cost per scenario under the robust plan and under the plan for the workbook as it is
+    (a robust plan's solution, studies.robust)."""
+    columns = {"objective_usd": "robust plan", "nominal_plan_objective_usd": "nominal plan"}
+    if scenarios.empty or not set(columns) <= set(scenarios.columns):
+        return []
+    table = scenarios.set_index("scenario")[list(columns)].rename(columns=columns)
+    divisor, unit = money_scale(table.stack().tolist())
+    table = table / divisor
+    colours = series_colours(list(table.columns))
+    number = excel_number(decimals_for(1.0, table.stack().tolist()))
+    title = f"Cost per scenario ({unit}, discounted)"
+    return [ChartPlan(title, unit, table, False, colours, number, "scenario")]
 
 
 def chart_anchor(position: int) -> tuple[int, int]:
@@ -114,14 +131,17 @@ def add_charts(book: Book, charts_ws, tables: dict[str, pd.DataFrame], heavy: li
         table = plan.table
         data_ws.write(row, 0, plan.title, book.bold)
         row += 1
-        data_ws.write(row, 0, "year", book.bold)
+        data_ws.write(row, 0, plan.category, book.bold)
         for col, name in enumerate(table.columns, start=1):
             data_ws.write(row, col, str(name), book.bold)
         header = row
         fmt = book.fmt(plan.number_format)
-        for year, values in table.iterrows():
+        for key, values in table.iterrows():
             row += 1
-            data_ws.write_number(row, 0, int(year))
+            if plan.category == "year":
+                data_ws.write_number(row, 0, int(key))
+            else:
+                data_ws.write_string(row, 0, str(key))
             for col, value in enumerate(values, start=1):
                 data_ws.write_number(row, col, clean(float(value)) or 0.0, fmt)
         kind = {"type": "column", "subtype": "stacked"} if plan.stacked else {"type": "column"}
@@ -138,7 +158,7 @@ def add_charts(book: Book, charts_ws, tables: dict[str, pd.DataFrame], heavy: li
                 }
             )
         chart.set_title({"name": plan.title, "name_font": {"size": 11}})
-        chart.set_x_axis({"name": "year", "label_position": "low", "num_font": {"size": 9}})
+        chart.set_x_axis({"name": plan.category, "label_position": "low", "num_font": {"size": 9}})
         chart.set_y_axis(
             {
                 "name": plan.unit,

@@ -46,6 +46,26 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "simplex_iterations": ("-", "Simplex iterations HiGHS took"),
     "solve_method": ("", "How HiGHS found the plan (and where the duals come from)"),
     "mip_gap": ("share", "Relative gap of the go/no-go (MIP) solve: how far from proven best"),
+    "plan": ("", "Which plan this workbook shows"),
+    "robust_objective_usd": (
+        "USD",
+        "The robust plan's objective: expected cost + cvar_weight "
+        "x CVaR over the scenarios (discounted)",
+    ),
+    "expected_cost_usd": ("USD", "Probability-weighted cost of the scenarios (discounted)"),
+    "cvar_usd": ("USD", "Expected cost of the worst 1 - cvar_alpha of probability"),
+    "evpi_usd": ("USD", "Expected value of perfect information: robust plan - wait and see"),
+    "vss_usd": (
+        "USD",
+        "Value of the stochastic solution: the nominal plan's first stage "
+        "evaluated in every scenario, minus the robust plan",
+    ),
+    "robust_plan": ("", "What the robust plan commits to and what it costs or saves"),
+    "scenarios": ("-", "Scenarios, the workbook as it is (nominal) included"),
+    "structures": ("-", "Distinct network structures among the scenarios"),
+    "reveal_year": ("year", "Plans before this year are the same in every scenario"),
+    "cvar_alpha": ("share", "CVaR's level"),
+    "cvar_weight": ("-", "CVaR's weight in the objective"),
     "extract_s": ("s", "Reading the solution back"),
     "report_s": ("s", "Building the result tables (for a lean solve, the network again too)"),
 }
@@ -95,6 +115,11 @@ SHEET_TEXT = {
     "of it, ranked by what 1 more kg of each would save.",
     "Projects": "Per project: capacity built (t/yr), when it comes online, capex and the "
     "value of 1 more t/yr of it.",
+    "Scenarios": "Per scenario (robust plans): probability, cost, unmet demand and China's "
+    "magnet share under the robust plan, and under the plan for the workbook as it is.",
+    "FirstStage": "What the robust plan commits to before the scenario is known (capacity "
+    "built, stocks), against the plan for the workbook as it is.",
+    "ScenarioCosts": "Each scenario's cost per component and year (robust plan).",
     "Emissions": "t CO2e per site (stage, country) and year; transport between regions apart.",
 }
 
@@ -155,6 +180,8 @@ def summary_section(key: str) -> str:
         return "plan"
     if key in KPI_NAMES or key.startswith(("restricted_share_", "top_country_")):
         return "supply security"
+    if key == "emissions_t_co2e":
+        return "supply security"
     if key.endswith("_usd") or key == "risk_weight":
         return "cost"
     if key.endswith(("_share", "_sufficiency")):
@@ -194,6 +221,8 @@ def summary_format(key: str, unit: str) -> str | None:
         return EXCEL_MILLIONS
     if unit == "s" or key.endswith("_s"):
         return "0.00"
+    if unit.startswith("t"):
+        return "#,##0.0"
     if key in ("columns", "rows", "nonzeros", "simplex_iterations"):
         return "#,##0"
     return number_format(key)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from model.report.colours import series_colours
 from model.report.money import decimals_for, excel_number, money_scale
+from model.report.solution import write_solution
 from model.report.xlsx import Book, clean, fit_width, open_book, write_table
 from model.results.study_tables import SweepResult, Tornado
 from model.workbook.changes import Change
@@ -321,73 +322,9 @@ def _tornado_chart(book: Book, ws, tornado: Tornado, shown: pd.DataFrame, n_movi
     fit_width(ws)
 
 
-ROBUST_SUMMARY = {
-    "status": ("", "The solver's status for the extensive form"),
-    "objective_usd": ("USD", "Expected cost + cvar_weight x CVaR (discounted)"),
-    "expected_cost_usd": ("USD", "Probability-weighted cost of the scenarios (discounted)"),
-    "cvar_usd": ("USD", "Expected cost of the worst 1 - cvar_alpha of probability"),
-    "evpi_usd": ("USD", "Expected value of perfect information: RP - wait-and-see"),
-    "vss_usd": (
-        "USD",
-        "Value of the stochastic solution: the nominal plan's first stage "
-        "evaluated in every scenario, minus the robust plan",
-    ),
-    "scenarios": ("-", "Scenarios, the workbook as it is (nominal) included"),
-    "structures": ("-", "Distinct network structures among the scenarios"),
-    "reveal_year": ("year", "Plans before this year are the same in every scenario"),
-}
-
-
 def write_robust(robust, path: str | Path) -> Path:
-    """ReadMe (the plan in plain words), Summary, Scenarios (per scenario: cost, unmet, China's
-    magnet share, and under the nominal plan), FirstStage, ScenarioCosts and a chart of the
-    cost per scenario under the robust and the nominal plan."""
-    path = Path(path)
-    with open_book(path) as book:
-        _readme(
-            book,
-            "mine2magnet robust: a plan that holds up in every scenario",
-            [*robust.sentences, "", *[str(robust.summary.get("explanation", ""))]],
-        )
-        ws = book.sheet("Summary")
-        ws.write_row(0, 0, ["item", "value", "unit", "description"], book.header)
-        for row, (key, value) in enumerate(robust.summary.items(), start=1):
-            unit, text = ROBUST_SUMMARY.get(key, ("", ""))
-            ws.write(row, 0, key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                ws.write_number(row, 1, value, book.fmt("#,##0.######" if not unit else "#,##0"))
-            elif value is not None:
-                ws.write(row, 1, str(value))
-            ws.write(row, 2, unit)
-            ws.write(row, 3, text)
-        ws.set_column(0, 0, 22)
-        ws.set_column(1, 1, 22)
-        ws.set_column(3, 3, 80)
-        table = robust.scenarios
-        write_table(book, book.sheet("Scenarios"), table)
-        write_table(book, book.sheet("FirstStage"), robust.first_stage)
-        if len(robust.costs):
-            pivot = robust.costs.pivot_table(
-                index="component", columns="scenario", values="discounted_cost_usd", aggfunc="sum"
-            ).reset_index()
-            write_table(book, book.sheet("ScenarioCosts"), pivot)
-        if len(table) and "nominal_plan_objective_usd" in table:
-            columns = list(table.columns)
-            chart = book.workbook.add_chart({"type": "column"})
-            for key, label in (
-                ("objective_usd", "robust plan"),
-                ("nominal_plan_objective_usd", "plan for the workbook as it is"),
-            ):
-                col = columns.index(key)
-                chart.add_series(
-                    {
-                        "name": label,
-                        "categories": ["Scenarios", 1, 0, len(table), 0],
-                        "values": ["Scenarios", 1, col, len(table), col],
-                    }
-                )
-            chart.set_title({"name": "Cost per scenario (USD, discounted)"})
-            chart.set_y_axis({"name": "USD", "num_format": "#,##0"})
-            chart.set_size({"width": 760, "height": 400})
-            book.sheet("Chart").insert_chart(0, 0, chart)
-    return path
+    """The robust plan's workbook: a solution workbook of the plan in the nominal scenario
+    (report/solution.write_solution: every sheet, so `report` and `compare` read it) with
+    the Scenarios, FirstStage and ScenarioCosts sheets, the robust figures in the Summary
+    and a chart of the cost per scenario under the robust and the nominal plan."""
+    return write_solution(robust.solution, path)

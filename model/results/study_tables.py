@@ -4,6 +4,7 @@ few facts needed to describe them, so report/ never needs studies/."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -67,3 +68,5 @@ class Robust:
     summary: dict
     sentences: list[str] = field(default_factory=list)
     costs: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario x cost component
+    # the robust plan as a solution of the nominal scenario, with the scenario sheets
+    solution: Any = None

@@ -26,7 +26,7 @@ from model.lp.names import BUILD, CVAR_CAP, MIN_CVAR, OBJECTIVE, STOCK
 from model.lp.stochastic import ScenarioBlock, build_extensive_form, first_stage
 from model.results.explain import describe, describe_bound
 from model.results.study_tables import Frontier, Robust
-from model.results.tables import extract
+from model.results.tables import Solution, extract
 from model.solver.session import LpSession, SolveResult, open_session
 from model.studies.frontier import even_caps
 from model.studies.persistent import signature
@@ -84,21 +84,31 @@ def _checked(data: ChainData, scenarios: list[Scenario]) -> list[ChainData]:
     return datas
 
 
-def _split(result: SolveResult, block: str) -> SolveResult:
+def _split(result: SolveResult, block: str, dual_scale: float | None = None) -> SolveResult:
     """The part of an extensive-form result that is one scenario's block, under the plain
-    component names (duals are the scenario's scaled by its probability)."""
+    component names. Its duals are the scenario's marginal costs times its probability when
+    the objective is the expected cost: with `dual_scale` (1 / probability) they are scaled
+    back, else left out."""
     prefix = block + "."
 
     def own(table: dict) -> dict:
         return {k[len(prefix) :]: v for k, v in table.items() if k.startswith(prefix)}
 
+    duals = {}
+    if dual_scale is not None:
+        duals = {
+            name: {k: v * dual_scale for k, v in rows.items()}
+            for name, rows in own(result.duals).items()
+        }
     return SolveResult(
         status=result.status,
         message=result.message,
         objective=None,
         values=own(result.values),
-        duals=own(result.duals),
+        duals=duals,
         stats=result.stats,
+        solver=result.solver,
+        method=result.method,
     )
 
 
@@ -228,7 +238,7 @@ def run_robust(data: ChainData, progress: Progress | None = None) -> Robust:
     }
     if not result.ok:
         summary["explanation"] = _infeasible(result, blocks) if blocks else result.message
-        return Robust(pd.DataFrame(), pd.DataFrame(), summary)
+        return Robust(pd.DataFrame(), pd.DataFrame(), summary, solution=Solution(dict(summary)))
     rows = _scenario_rows(blocks, datas, result)
     objectives = [r["objective_usd"] for r in rows]
     probabilities = [s.probability for s in scenarios]
@@ -271,7 +281,43 @@ def run_robust(data: ChainData, progress: Progress | None = None) -> Robust:
     )
     first = _first_stage_table(blocks, result, nominal.result, reveal)
     table = pd.DataFrame(rows)
-    return Robust(table, first, summary, _plain_words(table, first, summary), costs)
+    sentences = _plain_words(table, first, summary)
+    solution = _robust_solution(blocks[0], datas[0], result, weight, summary, sentences)
+    solution.tables.update({"Scenarios": table, "FirstStage": first, "ScenarioCosts": costs})
+    return Robust(table, first, summary, sentences, costs, solution)
+
+
+def _robust_solution(
+    nominal: ScenarioBlock,
+    data: ChainData,
+    result: SolveResult,
+    weight: float,
+    figures: dict,
+    sentences: list[str],
+) -> Solution:
+    """The robust plan as a solution of the workbook as it is: every table of a plain solve
+    for the nominal scenario's block (objective_usd that scenario's), the Summary carrying
+    the robust figures (robust_objective_usd, expected cost, CVaR, EVPI, VSS). Its duals
+    (marginal costs, capacity values) are the nominal scenario's when the objective is the
+    expected cost and the scenario has a probability; else they are left out."""
+    scale = 1.0 / nominal.probability if nominal.probability > 0 and weight == 0 else None
+    solution = extract(data, nominal.network, _split(result, nominal.block, scale))
+    s = solution.summary
+    s["objective_usd"] = s["total_cost_usd"] + s["risk_weight"] * s["risk_usd"]
+    s["robust_objective_usd"] = figures["objective_usd"]
+    solution.summary["plan"] = (
+        "the robust plan of the Scenarios sheet (mine2magnet robust), shown in the nominal "
+        "scenario (the workbook as it is)"
+        + ("" if scale else "; duals left out (they price the scenarios together)")
+    )
+    if scale is None:
+        for name in ("Marginals", "Ranging"):
+            solution.tables.pop(name, None)
+    solution.summary.update(
+        {k: v for k, v in figures.items() if k not in ("status", "message", "objective_usd")}
+    )
+    solution.summary["robust_plan"] = " ".join(sentences)
+    return solution
 
 
 def _first_stage_table(
