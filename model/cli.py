@@ -89,6 +89,16 @@ def workers_option(function: Callable) -> Callable:
     )(function)
 
 
+def report_option(function: Callable) -> Callable:
+    """--report: also write the HTML report beside the written workbook."""
+    return click.option(
+        "--report",
+        "html_report",
+        is_flag=True,
+        help="Also write the HTML report beside the written workbook (<stem>_report.html).",
+    )(function)
+
+
 def _exit(code: int) -> click.exceptions.Exit:
     """The exception that ends a command with exit status `code` (raise it)."""
     return click.exceptions.Exit(code)
@@ -156,12 +166,7 @@ def report_path(solution: Path) -> Path:
 @workbook_argument
 @output_option("solution")
 @click.option("--json", "json_out", is_flag=True, help="Print the Summary as one JSON object.")
-@click.option(
-    "--report",
-    "html_report",
-    is_flag=True,
-    help="Also write the HTML report beside the solution (<stem>_report.html).",
-)
+@report_option
 def solve(workbook: Path, output: Path | None, json_out: bool, html_report: bool) -> None:
     """Solve a workbook and write its solution workbook."""
     started = time.perf_counter()
@@ -404,12 +409,7 @@ def frontier(workbook: Path, points: int, cvar: bool, output: Path | None) -> No
 @workbook_argument
 @output_option("robust")
 @click.option("--json", "json_out", is_flag=True, help="Print the Summary as one JSON object.")
-@click.option(
-    "--report",
-    "html_report",
-    is_flag=True,
-    help="Also write the HTML report beside the workbook (<stem>_report.html).",
-)
+@report_option
 def robust(workbook: Path, output: Path | None, json_out: bool, html_report: bool) -> None:
     """A plan that holds up in every scenario of the Scenarios sheet (two-stage, CVaR)."""
     from model.report.studies import write_robust

@@ -8,8 +8,6 @@ complete, so a reader never sees half a file.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from model.files import publish
+from model.files import written_whole
 from model.memory import collection_paused
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -146,19 +144,12 @@ def open_book(path: str | Path) -> Iterator[Book]:
     The garbage collector is paused meanwhile: XlsxWriter keeps an object per cell, none of
     them garbage, and rescanning them as they pile up costs a third of a long write."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.part", dir=path.parent)
-    os.close(handle)
-    workbook = xlsxwriter.Workbook(temp, {"nan_inf_to_errors": True, "strings_to_urls": False})
-    book = Book(workbook, path)
-    with collection_paused():
+    with written_whole(path, ".xlsx.part") as temp, collection_paused():
+        workbook = xlsxwriter.Workbook(temp, {"nan_inf_to_errors": True, "strings_to_urls": False})
         try:
-            yield book
-            workbook.close()
-            publish(temp, path)
+            yield Book(workbook, path)
         except BaseException:
             with suppress(Exception):  # the original error is the one to raise
                 workbook.close()
-            if os.path.exists(temp):
-                os.remove(temp)
             raise
+        workbook.close()

@@ -35,6 +35,7 @@ from model.results.kpis import HEADLINE
 from model.results.study_tables import Frontier
 from model.results.tables import extract
 from model.solver.session import LpSession, open_session
+from model.studies.progress import Ticker
 from model.units import KUSD
 from model.workbook.data import ChainData
 
@@ -45,14 +46,7 @@ def efficient_frontier(
     """Solve `points` cost-minimal plans at evenly spaced risk caps (see the module docstring);
     `progress(done, total)` is called after each solve (points + 1 of them)."""
     points = max(2, int(points))
-    total = points + 1
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
+    tick = Ticker(points + 1, progress)
 
     net = build_network(data)
 

@@ -13,7 +13,6 @@ workbook's scenarios, and what it is worth.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,12 +29,11 @@ from model.results.tables import Solution, extract
 from model.solver.session import LpSession, SolveResult, open_session
 from model.studies.frontier import even_caps
 from model.studies.persistent import signature
+from model.studies.progress import Progress, Ticker
 from model.units import KUSD
 from model.workbook.data import ChainData
 from model.workbook.scenarios import Scenario, reveal_year, scenarios_of
 from model.workbook.validate import check_rules
-
-Progress = Callable[[int, int], None]
 
 
 def cvar(costs: list[float], probabilities: list[float], alpha: float) -> float:
@@ -199,14 +197,7 @@ def run_robust(data: ChainData, progress: Progress | None = None) -> Robust:
     reveal = reveal_year(data, scenarios)
     datas = _checked(data, scenarios)
     nets, groups = networks(datas)
-    total = 3 + len(scenarios)  # robust, nominal, EEV, then each scenario alone
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
+    tick = Ticker(3 + len(scenarios), progress)  # robust, nominal, EEV, each scenario alone
 
     blocks: list[ScenarioBlock] = []
 
@@ -437,16 +428,13 @@ def cvar_frontier(data: ChainData, points: int = 7, progress: Progress | None = 
     session = open_session(make_model, settings["time_limit_s"], mip_gap=settings["mip_gap"])
     if session.error is not None:
         raise RuntimeError(session.error.message)
-    done, total = 0, points + 1
+    tick = Ticker(points + 1, progress)
 
     def run(objective: str, cap: float) -> tuple[SolveResult, float, float]:
-        nonlocal done
         session.use_objective(objective)
         session.set_row_bounds(CVAR_CAP, (None,), -math.inf, cap)
         result = session.solve(values=False)
-        done += 1
-        if progress is not None:
-            progress(done, total)
+        tick()
         if not result.ok:
             return result, math.nan, math.nan
         x = result.primal
