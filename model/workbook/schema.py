@@ -580,7 +580,7 @@ SHEETS: tuple[Sheet, ...] = (
                 "type",
                 required=True,
                 choices_from="policy types",
-                help="A registered policy type (the table of policy types below).",
+                help="A registered policy type (docs/workbook.md: Policy types).",
             ),
             Column("stage", choices=STAGES),
             Column("element", ref="Elements.element"),
