@@ -222,3 +222,41 @@ def test_a_scenario_that_makes_the_first_stage_infeasible_is_explained(tiny, wri
     assert result.exit_code == 3, result.output
     text = flat(result.stderr)
     assert "in scenario hoard, the minimum stock of Dy at metal_us in 2026 (50 t)" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "shared"),
+    [
+        ("MarketPrices[china_market,oxide,Dy]@2028-2035.max_t = 0", True),
+        ("Demand[wind].demand_t *= 1.3", True),
+        ("Sites[lynas_my].capacity_t *= 0.5", True),
+        ("Tariffs[].tariff_pct *= 2", True),  # every tariff row (the sheet has no key)
+        ("Settings[discount_rate].value = 0.03", True),
+        ("Sites[carina].first_year += 2", False),  # its operating years decide arcs
+        ("Recovery[lynas_my,Dy].recovery = 0.5", False),  # yields are coefficients
+    ],
+)
+def test_a_scenario_that_moves_numbers_reuses_the_nominal_arcs(change, shared):
+    # derived on the nominal network's arcs, a numbers-only scenario gives exactly the LP a
+    # fresh derivation gives (same columns, rows, costs, bounds and coefficients)
+    from conftest import INPUTS
+
+    from model.chain.network import build_network, reprice
+    from model.lp.build import build_model
+    from model.solver.compile import compile_lp
+    from model.workbook.changes import apply_change, parse_change
+
+    data = load_workbook_data(INPUTS / "base_case.xlsx")
+    template = build_network(data)
+    case = data.copy()
+    apply_change(case, parse_change(change))
+    reused = reprice(template, case)
+    assert (reused is not None) == shared
+    if reused is None:
+        return
+    assert reused.flows is template.flows  # shared, not copied
+    a, b = compile_lp(build_model(reused)), compile_lp(build_model(build_network(case)))
+    assert list(a.column_keys) == list(b.column_keys) and a.row_keys == b.row_keys
+    for name in ("col_lower", "col_upper", "row_lower", "row_upper", "indices", "values"):
+        assert (getattr(a, name) == getattr(b, name)).all(), name
+    assert (a.costs["Objective"] == b.costs["Objective"]).all()

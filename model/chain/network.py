@@ -123,6 +123,8 @@ class Network:
     # builds whose capacity is there
     projects: list[Project] = field(default_factory=list)
     expansions: dict[tuple[str, int], list[tuple[str, int]]] = field(default_factory=dict)
+    # everything that decides the arcs (chain.network.reprice shares arcs when it is equal)
+    arc_basis: tuple = ()
     # planner's rules (chain.policies, chain.agreements, chain.compliance)
     policies: list[PolicyLimit] = field(default_factory=list)
     contracts: list[Contract] = field(default_factory=list)
@@ -206,10 +208,48 @@ class Network:
 def build_network(data: ChainData) -> Network:
     """Sparse arcs, years, capacities and unit costs of the chain described by `data`."""
     with collection_paused():  # millions of arcs, lists and terms, none of them garbage
-        return _build_network(data)
+        net = _numbers(data)
+        _add_arcs(net, data)
+        _derive_rules(data, net)
+        return net
 
 
-def _build_network(data: ChainData) -> Network:
+def reprice(template: Network, data: ChainData) -> Network | None:
+    """The network of `data` on the arcs of `template` (its flows, lookups and yields, shared,
+    not copied), when nothing that decides the arcs differs (Network.arc_basis: operating
+    years, which prices and bids exist, lanes, compositions, recoveries, recipes...); else
+    None. A what-if that only moves numbers (costs, prices, capacities, demand, policy values,
+    tariffs) is derived this way without enumerating the arcs again."""
+    with collection_paused():
+        net = _numbers(data)
+        if net.arc_basis != template.arc_basis:
+            return None
+        for name in ARC_FIELDS:
+            setattr(net, name, getattr(template, name))
+        pricer = _ArcPricer(net, data)
+        for f in net.flows:
+            pricer.price(f)
+        _market_figures(net)
+        _derive_rules(data, net)
+        return net
+
+
+# what reprice shares with its template: the arcs and every lookup made from them
+ARC_FIELDS = ("flows", "inflows", "outflows", "shipped", "yields", "make", "make_by_site")
+
+
+def _derive_rules(data: ChainData, net: Network) -> None:
+    """Policies, contracts (and their prices), stocks and the compliant subnetwork."""
+    net.policies = derive_policies(data, net)
+    net.contracts = derive_contracts(data, net)
+    net.contract_price = contract_prices(net.contracts)
+    net.stocks = derive_stocks(data)
+    derive_compliance(data, net)
+
+
+def _numbers(data: ChainData) -> Network:
+    """Everything of the network but its arcs: sites, years, capacities, demand, prices,
+    projects; and `arc_basis`, what decides the arcs."""
     st = data.settings
     years = data.years
     first, last = years[0], years[-1]
@@ -325,12 +365,22 @@ def _build_network(data: ChainData) -> Network:
         for y in project.online_years:
             for t in project.serving(y, years):
                 net.expansions.setdefault((project.site, t), []).append((project.project, y))
-    _add_arcs(net, data)
-    net.policies = derive_policies(data, net)
-    net.contracts = derive_contracts(data, net)
-    net.contract_price = contract_prices(net.contracts)
-    net.stocks = derive_stocks(data)
-    derive_compliance(data, net)
+    listed, lanes = _lanes(data)
+    net.arc_basis = (
+        site_years,
+        {k: (v["price"] is not None, v["bid"] is not None) for k, v in net.prices.items()},
+        {s: g.grades for s, g in segments.items()},
+        list(demand_t),
+        composition,
+        recovery,
+        recipe,
+        otm,
+        {i: (x.stage, x.output, x.swarf_share, x.country, x.region) for i, x in sites.items()},
+        (listed, list(lanes)),
+        net.restricted,
+        [(r["segment"], r["requires_compliant"], r["compliant_from_year"])
+         for r in t_["Segments"].to_dict("records")],
+    )  # fmt: skip
     return net
 
 
@@ -368,61 +418,67 @@ def _lanes(data: ChainData) -> tuple[set[str], dict[tuple[str, str], Any]]:
     return listed, allowed
 
 
-def _add_arcs(net: Network, data: ChainData) -> None:
-    """Fill net.flows and every lookup the balances need (see the module docstring)."""
-    listed, lanes = _lanes(data)
-    transport_table = {
-        (r["from_region"], r["to_region"]): r["usd_per_kg"]
-        for r in data.tables["Transport"].to_dict("records")
-    }
-    default_transport = data.settings["default_transport_usd_per_kg"] or 0.0
-    transport_co2e_table = {
-        (r["from_region"], r["to_region"]): r["co2e_kg_per_kg"]
-        for r in data.tables["Transport"].to_dict("records")
-    }
-    default_co2e = data.settings["default_transport_co2e_kg_per_kg"] or 0.0
-    tariffs = data.tables["Tariffs"].to_dict("records")
-    by_stage: dict[str, list[str]] = defaultdict(list)
-    for i, info in net.sites.items():
-        by_stage[info.stage].append(i)
-    years_of = {i: set(ys) for i, ys in net.site_years.items()}
-    seg_years = defaultdict(set)
-    for s, t in net.demand_t:
-        seg_years[s].add(t)
+class _ArcPricer:
+    """The unit costs of arcs: market prices and bids, transport (and its CO2e) and tariffs,
+    with what depends on a pair of sites worked out once per pair."""
 
-    def lane_ok(i: str, j: str) -> bool:
-        return i not in listed or (i, j) in lanes
+    def __init__(self, net: Network, data: ChainData):
+        self.net = net
+        _listed, self.lanes = _lanes(data)
+        transport = data.tables["Transport"].to_dict("records")
+        self.transport_table = {
+            (r["from_region"], r["to_region"]): r["usd_per_kg"] for r in transport
+        }
+        self.co2e_table = {
+            (r["from_region"], r["to_region"]): r["co2e_kg_per_kg"] for r in transport
+        }
+        self.default_transport = data.settings["default_transport_usd_per_kg"] or 0.0
+        self.default_co2e = data.settings["default_transport_co2e_kg_per_kg"] or 0.0
+        self.tariffs = data.tables["Tariffs"].to_dict("records")
+        self._pairs: dict[tuple[str, str, str], tuple[float, float, list[dict]]] = {}
 
-    def transport_cost(i: str, j: str) -> float:
-        if (i, j) in lanes and lanes[i, j] is not None:
-            return lanes[i, j]
-        ri, rj = net.region(i), net.region(j)
-        if (ri, rj) in transport_table:
-            return transport_table[ri, rj]
-        return 0.0 if ri == rj else default_transport
+    def pair(self, i: str, j: str, c: str) -> tuple[float, float, list[dict]]:
+        """(transport USD/kg, transport kg CO2e/kg, tariff rows) of moving c from i to j."""
+        found = self._pairs.get((i, j, c))
+        if found is None:
+            found = self._pairs[i, j, c] = (
+                self.transport_cost(i, j),
+                self.transport_co2e(i, j),
+                self.tariff_rows(i, j, c),
+            )
+        return found
 
-    def transport_co2e(i: str, j: str) -> float:
+    def transport_cost(self, i: str, j: str) -> float:
+        if (i, j) in self.lanes and self.lanes[i, j] is not None:
+            return self.lanes[i, j]
+        ri, rj = self.net.region(i), self.net.region(j)
+        if (ri, rj) in self.transport_table:
+            return self.transport_table[ri, rj]
+        return 0.0 if ri == rj else self.default_transport
+
+    def transport_co2e(self, i: str, j: str) -> float:
         """kg CO2e per kg moved from i to j: the region pair's, else the default between
         regions (0 within one region unless listed)."""
-        ri, rj = net.region(i), net.region(j)
-        listed = transport_co2e_table.get((ri, rj))
+        ri, rj = self.net.region(i), self.net.region(j)
+        listed = self.co2e_table.get((ri, rj))
         if listed is not None:
             return listed
-        return 0.0 if ri == rj else default_co2e
+        return 0.0 if ri == rj else self.default_co2e
 
-    def tariff_rows(i: str, j: str, c: str) -> list[dict]:
+    def tariff_rows(self, i: str, j: str, c: str) -> list[dict]:
         """Tariff rows that apply to moving commodity c from site i into j's region."""
-        src, to_region = net.sites[i], net.region(j)
+        src, to_region = self.net.sites[i], self.net.region(j)
         if src.region == to_region:
             return []
         return [
             r
-            for r in tariffs
+            for r in self.tariffs
             if r["to_region"] == to_region
             and r["from_country"] in (src.country, "*")
             and r["commodity"] in (c, "*")
         ]
 
+    @staticmethod
     def duty(rows: list[dict], t: int, price: float | None) -> tuple[float, float]:
         """(sum of tariff_pct/100 x customs value of the rows in force, the part of that rate
         charged on the market price: rows whose customs value is blank)."""
@@ -439,25 +495,59 @@ def _add_arcs(net: Network, data: ChainData) -> None:
             total += r["tariff_pct"] / 100.0 * value
         return total, rate
 
+    def price(self, f: Flow) -> None:
+        """Set arc f's purchase price, sale bid, transport, transport CO2e and tariff."""
+        net = self.net
+        i, j, c, x, t = f
+        transport, co2e, rows = self.pair(i, j, c)
+        price = None
+        if net.stage(i) == "market":
+            price = net.prices[i, c, x, t]["price"]
+            net.purchase[f] = price
+        if j in net.sites and net.stage(j) == "market":
+            net.sale[f] = net.prices[j, c, x, t]["bid"]
+        if transport:
+            net.transport[f] = transport
+        if co2e:
+            net.transport_co2e[f] = co2e
+        if rows:
+            value, rate = self.duty(rows, t, price)
+            if value:
+                net.tariff[f] = value
+            if rate and price is not None:
+                net.price_duty_rate[f] = rate
+
+
+def _add_arcs(net: Network, data: ChainData) -> None:
+    """Fill net.flows and every lookup the balances need (see the module docstring)."""
+    listed, lanes = _lanes(data)
+    pricer = _ArcPricer(net, data)
+    by_stage: dict[str, list[str]] = defaultdict(list)
+    for i, info in net.sites.items():
+        by_stage[info.stage].append(i)
+    years_of = {i: set(ys) for i, ys in net.site_years.items()}
+    seg_years = defaultdict(set)
+    for s, t in net.demand_t:
+        seg_years[s].add(t)
+
+    def lane_ok(i: str, j: str) -> bool:
+        return i not in listed or (i, j) in lanes
+
     def connect(i: str, j: str, c: str, items: list[str], j_years: set[int]) -> None:
-        """Arcs (i, j, c, x, t) for every item and common operating year, with their costs."""
+        """Arcs (i, j, c, x, t) for every item and common operating year (a market's only
+        where it sells or bids for the item then), priced as they are made."""
         if i == j or not lane_ok(i, j):
             return
         from_market = net.stage(i) == "market"
         to_market = j in net.sites and net.stage(j) == "market"
-        transport = transport_cost(i, j)
-        co2e = transport_co2e(i, j)
-        rows = tariff_rows(i, j, c)
         years = sorted(years_of[i] & j_years)
         outflows, inflows, shipped = net.outflows, net.inflows, net.shipped
         for x in items:
             for t in years:
-                price = None
                 if from_market:
                     p = net.prices.get((i, c, x, t))
                     if p is None or p["price"] is None:
                         continue
-                    price = p["price"]
                 if to_market:
                     q = net.prices.get((j, c, x, t))
                     if q is None or q["bid"] is None:
@@ -467,20 +557,7 @@ def _add_arcs(net: Network, data: ChainData) -> None:
                 outflows[i, t].append(f)
                 inflows[j, t].append(f)
                 shipped[i, c, x, t].append(f)
-                if from_market:
-                    net.purchase[f] = price
-                if to_market:
-                    net.sale[f] = q["bid"]
-                if transport:
-                    net.transport[f] = transport
-                if co2e:
-                    net.transport_co2e[f] = co2e
-                if rows:
-                    value, rate = duty(rows, t, price)
-                    if value:
-                        net.tariff[f] = value
-                    if rate and from_market:
-                        net.price_duty_rate[f] = rate
+                pricer.price(f)
 
     avail = _availability(net, by_stage, lane_ok)
     makeable = {
@@ -538,6 +615,11 @@ def _add_arcs(net: Network, data: ChainData) -> None:
                 net.make.append((m, g, t))
                 net.make_by_site[m, t].append((m, g, t))
     _add_yields(net, by_stage)
+    _market_figures(net)
+
+
+def _market_figures(net: Network) -> None:
+    """Caps on purchases and sales, and embodied CO2e, per market item and year."""
     for (p, c, x, t), info in net.prices.items():
         if info["max_t"] is not None and info["price"] is not None:
             net.market_caps[p, c, x, t] = info["max_t"]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from model.api import solve_data
-from model.chain.network import Network, build_network
+from model.chain.network import Network, build_network, reprice
 from model.findings import Finding, InputError
 from model.lp.names import BUILD, CVAR_CAP, MIN_CVAR, OBJECTIVE, STOCK
 from model.lp.stochastic import ScenarioBlock, build_extensive_form, first_stage
@@ -28,7 +28,6 @@ from model.results.study_tables import Frontier, Robust
 from model.results.tables import Solution, extract
 from model.solver.session import LpSession, SolveResult, open_session
 from model.studies.frontier import even_caps
-from model.studies.persistent import signature
 from model.studies.progress import Progress, Ticker
 from model.units import KUSD
 from model.workbook.data import ChainData
@@ -44,20 +43,18 @@ def cvar(costs: list[float], probabilities: list[float], alpha: float) -> float:
 
 
 def networks(datas: list[ChainData]) -> tuple[list[Network], int]:
-    """Each scenario's network, and how many structures they share: scenarios whose changes
-    only move numbers have the nominal's arcs, lookups and yields, which their networks then
-    hold (one copy in memory, and the extensive form's blocks are alike)."""
-    nets = [build_network(d) for d in datas]
-    groups: dict[int, Network] = {}
-    for net in nets:
-        shape = signature(net)
-        twin = next((g for g in groups.values() if signature(g) == shape), None)
-        if twin is None:
-            groups[len(groups)] = net
-            continue
-        for name in ("flows", "inflows", "outflows", "shipped", "yields", "make", "make_by_site"):
-            setattr(net, name, getattr(twin, name))
-    return nets, len(groups)
+    """Each scenario's network, and how many arc structures they have: a scenario whose
+    changes only move numbers is derived on the arcs of the first scenario of its structure
+    (chain.network.reprice: the arcs are not enumerated again, and shared in memory)."""
+    nets: list[Network] = []
+    templates: list[Network] = []
+    for data in datas:
+        net = next((n for t in templates if (n := reprice(t, data)) is not None), None)
+        if net is None:
+            net = build_network(data)
+            templates.append(net)
+        nets.append(net)
+    return nets, len(templates)
 
 
 def _checked(data: ChainData, scenarios: list[Scenario]) -> list[ChainData]:
