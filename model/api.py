@@ -3,8 +3,8 @@
     read_workbook -> parse_book (+ the registries' row checks) -> ChainData
       -> chain.build_network -> lp.build_model -> solver.open_session -> results.extract
 
-`load_workbook_data`, `solve_workbook`, `solve_data` and `check_book` are the Python API the
-command line, the studies and the tests use.
+`load_workbook_data`, `load_workbook_bytes`, `solve_workbook`, `solve_data` and `check_book`
+are the Python API the command line, the studies and the tests use.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from model.results.tables import Solution, extract
 from model.solver.session import SolveResult, open_session
 from model.workbook import validate
 from model.workbook.data import ChainData
-from model.workbook.reader import RawBook, read_workbook
+from model.workbook.reader import (
+    DEFAULT_LIMITS,
+    RawBook,
+    ReadLimits,
+    read_workbook,
+    read_workbook_bytes,
+)
 
 # rules of registered types, checked with the sheets' own rules
 ROW_CHECKS = (check_policy_rows,)
@@ -44,6 +50,17 @@ def parse_book(raw: RawBook) -> tuple[ChainData | None, list[Finding]]:
 def load_workbook_data(path: str | Path) -> ChainData:
     """Read and validate a workbook; raise InputError with every error when it cannot be used."""
     data, findings = parse_book(read_workbook(path))
+    if data is None or errors_in(findings):
+        raise InputError(findings)
+    return data
+
+
+def load_workbook_bytes(
+    book: bytes, name: str = "workbook.xlsx", limits: ReadLimits = DEFAULT_LIMITS
+) -> ChainData:
+    """Read and validate a workbook from its file's bytes (a study's worker gets those, not a
+    path); raise InputError with every error when it cannot be used."""
+    data, findings = parse_book(read_workbook_bytes(book, name, limits))
     if data is None or errors_in(findings):
         raise InputError(findings)
     return data
