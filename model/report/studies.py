@@ -97,6 +97,14 @@ def write_tornado(tornado: Tornado, path: str | Path) -> Path:
                 "listed, not charted) or failed (a point without a plan: see reason).",
                 f"{len(moving)} parameters move the objective, {len(tornado.of('none'))} do "
                 f"not, {len(tornado.of('failed'))} failed.",
+                *(
+                    [
+                        "The run was interrupted: parameters whose points never ran say "
+                        f"'not run' ({len(tornado.of('not run'))})."
+                    ]
+                    if tornado.interrupted
+                    else []
+                ),
             ],
         )
         chart_ws = book.sheet("Chart") if len(moving) else None
