@@ -95,7 +95,8 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     data.findings.extend(check_network(data, net))
     network_s = time.perf_counter() - t0
     limit = data.settings["time_limit_s"]
-    session = open_session(lambda: build_model(net), limit, collect=False)
+    method = data.settings.get("solver_method", "auto")
+    session = open_session(lambda: build_model(net), limit, collect=False, method=method)
     lean = session.error is None and session.stats["columns"] > lean_above
     if lean:
         clock = time.perf_counter()

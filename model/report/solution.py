@@ -29,7 +29,10 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "build_s": ("s", "Deriving the network and building the Pyomo model"),
     "handoff_s": ("s", "Compiling the model and passing it to HiGHS"),
     "solve_s": ("s", "HiGHS run time"),
+    "solver_method": ("", "HiGHS's algorithm (Settings: solver_method)"),
     "simplex_iterations": ("-", "Simplex iterations HiGHS took"),
+    "ipm_iterations": ("-", "Interior point iterations HiGHS took"),
+    "crossover_iterations": ("-", "Crossover iterations (from the interior point to a basis)"),
     "extract_s": ("s", "Reading the solution back"),
     "report_s": ("s", "Building the result tables (for a lean solve, the network again too)"),
 }

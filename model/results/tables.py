@@ -129,6 +129,7 @@ def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
         "mine2magnet_version": __version__,
         "pyomo_version": version("pyomo"),
         "solver": result.solver,
+        "solver_method": result.method,
     }
     out.update(result.stats)
     out.update(result.timings)

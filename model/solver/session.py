@@ -76,6 +76,7 @@ class SolveResult:
     bound_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     primal: np.ndarray | None = None  # the column values, in the session's column order
     solver: str = field(default_factory=lambda: solver_name())
+    method: str = ""  # the algorithm that ran (METHOD_LABEL), e.g. "dual simplex"
 
     @property
     def ok(self) -> bool:
@@ -119,6 +120,50 @@ def stdout_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+# The algorithms a workbook can ask for (Settings: solver_method). `auto` takes dual simplex
+# up to AUTO_IPM_ABOVE_COLUMNS columns and AUTO_LARGE above (measured per size in
+# docs/performance.md). After an interior point, crossover finds a basis, so duals and
+# ranging are as after simplex, and later re-solves of the session warm-start with simplex.
+METHODS = ("auto", "simplex", "ipm", "hipo")
+AUTO_IPM_ABOVE_COLUMNS = 250_000
+AUTO_LARGE = "ipm"
+METHOD_LABEL = {
+    "simplex": "dual simplex",
+    "ipm": "interior point (IPX) + crossover",
+    "hipo": "interior point (HiPO) + crossover",
+}
+
+
+def chosen_method(method: str, columns: int) -> str:
+    """The algorithm `method` means for a model of `columns` columns."""
+    if method == "auto":
+        return AUTO_LARGE if columns > AUTO_IPM_ABOVE_COLUMNS else "simplex"
+    if method not in METHOD_LABEL:
+        raise ValueError(f"unknown solver method {method!r}; one of {', '.join(METHODS)}")
+    return method
+
+
+def use_method(highs: highspy.Highs, method: str) -> str:
+    """Set HiGHS's options for `method` (simplex, ipm or hipo); the method set, which is ipm
+    when HiPO is asked for but HiGHS has no HiPO (highspy-extras not installed, or not of
+    highspy's version)."""
+    if method == "hipo" and highs.setOptionValue("solver", "hipo") != highspy.HighsStatus.kOk:
+        method = "ipm"
+    if method == "ipm":
+        highs.setOptionValue("solver", "ipx")
+    if method == "simplex":
+        highs.setOptionValue("solver", "simplex")
+    else:
+        highs.setOptionValue("run_crossover", "on")
+    return method
+
+
+@cache
+def hipo_available() -> bool:
+    """Whether this HiGHS can run HiPO (highspy-extras of highspy's version installed)."""
+    return use_method(new_highs(), "hipo") == "hipo"
+
+
 def new_highs(time_limit_s: float | None = None) -> highspy.Highs:
     """A silent Highs object: made with stdout silenced, logging off, optional time limit."""
     with stdout_silenced():
@@ -138,10 +183,15 @@ class LpSession:
     """
 
     def __init__(
-        self, model: pyo.ConcreteModel, time_limit_s: float = 600.0, release_model: bool = False
+        self,
+        model: pyo.ConcreteModel,
+        time_limit_s: float = 600.0,
+        release_model: bool = False,
+        method: str = "auto",
     ):
         """Compile `model` and pass it to HiGHS. With `release_model` the model's constraints
-        and objectives are freed as they are compiled (the model is spent afterwards)."""
+        and objectives are freed as they are compiled (the model is spent afterwards).
+        `method` (METHODS) is the algorithm of the first solve; re-solves use simplex."""
         t0 = time.perf_counter()
         # names of every variable component, so each gets an entry in the values even when
         # none of its variables made it into the LP; the model itself is not kept, so its
@@ -200,6 +250,7 @@ class LpSession:
         )
         if passed == highspy.HighsStatus.kError:
             self.error = SolveResult("error", "HiGHS refused the model's arrays.", None)
+        self.method = use_method(self.highs, chosen_method(method, n_cols))
         self.handoff_s = time.perf_counter() - t0
 
     def detach_keys(self) -> None:
@@ -313,7 +364,13 @@ class LpSession:
         )
         info = self.highs.getInfo()
         stats = {**self.stats, "simplex_iterations": int(info.simplex_iteration_count)}
+        if self.method != "simplex":
+            stats["ipm_iterations"] = int(info.ipm_iteration_count)
+            stats["crossover_iterations"] = int(info.crossover_iteration_count)
         result = SolveResult(status=status, message=message, objective=None, stats=stats)
+        result.method = METHOD_LABEL[self.method]
+        if self.method != "simplex":  # a basis exists now: re-solves warm-start with simplex
+            self.method = use_method(self.highs, "simplex")
         if status == "infeasible":
             result.conflict, result.conflict_bounds = _conflict(
                 self.highs, self.row_keys, self.column_keys, self.col_lower, self.col_upper
@@ -403,6 +460,7 @@ def open_session(
     make_model: Callable[[], pyo.ConcreteModel],
     time_limit_s: float,
     collect: bool = True,
+    method: str = "auto",
 ) -> LpSession:
     """Build a model and hand it to a live HiGHS model. Each constraint is freed as it is
     compiled; with `collect` the rest of the model is gone before anything is solved.
@@ -417,7 +475,7 @@ def open_session(
     with heap_set_aside(), collection_paused():  # the model is collected once, not per build
         model = make_model()
         built = time.perf_counter()
-        session = LpSession(model, time_limit_s=time_limit_s, release_model=True)
+        session = LpSession(model, time_limit_s=time_limit_s, release_model=True, method=method)
         del model
         if collect:
             memory.collect()

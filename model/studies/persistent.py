@@ -85,7 +85,10 @@ class Resolver:
         self.network = net
         self.signature = signature(net)
         self.session = open_session(
-            lambda: build_model(net), self.data.settings["time_limit_s"], collect=False
+            lambda: build_model(net),
+            self.data.settings["time_limit_s"],
+            collect=False,
+            method=self.data.settings.get("solver_method", "auto"),
         )
 
     def solve(self, data: ChainData) -> Point:

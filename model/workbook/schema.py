@@ -102,6 +102,7 @@ class Setting:
     hi: float | None = None
     help: str = ""
     required: bool = field(default=False)
+    choices: tuple[str, ...] = ()  # allowed text values (text settings)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -132,6 +133,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Transport cost between regions not listed in Transport.",
     ),
     Setting("time_limit_s", "float", 600.0, "s", 0, None, "Solver time limit."),
+    Setting(
+        "solver_method",
+        "str",
+        "auto",
+        help="HiGHS's algorithm: simplex (dual simplex), ipm (interior point, IPX), hipo "
+        "(HiGHS's newer interior point, where highspy-extras is installed; else ipm), or auto "
+        "(simplex up to 250,000 columns, ipm above). After an interior point, crossover "
+        "finds a basis, so duals and ranging are as after simplex; the Summary's "
+        "solver_method says which ran.",
+        choices=("auto", "simplex", "ipm", "hipo"),
+    ),
 )
 
 NOTES = Column("notes", help="Free text: the figure's source, or 'estimate'.")
