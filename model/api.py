@@ -19,8 +19,9 @@ from model.findings import Finding, InputError, errors_in
 from model.lp.build import build_model
 from model.lp.policies import POLICY_TYPES, check_policy_rows
 from model.memory import collect_young, release_memory
+from model.results.sums import PreparedSums
 from model.results.tables import Solution, extract
-from model.solver.session import SolveResult, open_session
+from model.solver.session import LpSession, SolveResult, open_session
 from model.workbook import validate
 from model.workbook.data import ChainData
 from model.workbook.reader import (
@@ -87,8 +88,9 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     A model with more than `lean_above` columns is solved lean: the session's keys are copied
     (LpSession.detach_keys), the network and the spent model are freed and their memory given
     back before HiGHS starts, and the network is derived again for the reports. A smaller
-    model keeps its network, and the spent model is collected on the other core while HiGHS
-    solves. Either way HiGHS's memory is given back before the reports are made.
+    model keeps its network; while HiGHS solves, the spent model is collected and the sums the
+    reports need are listed over the LP's columns (results.sums.PreparedSums) on the other
+    core. Either way HiGHS's memory is given back before the reports are made.
     """
     t0 = time.perf_counter()
     net = build_network(data)
@@ -106,7 +108,13 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
         session.handoff_s += time.perf_counter() - clock
         result = session.solve(ranging=True)
     else:
-        result = session.solve(ranging=True, while_solving=collect_young)
+        prepared: list[PreparedSums] = []
+
+        def while_solving(live: LpSession = session) -> None:  # HiGHS releases the GIL
+            collect_young()
+            prepared.append(PreparedSums(net, live.column_of))
+
+        result = session.solve(ranging=True, while_solving=while_solving)
     build_s = network_s + session.build_s
     t2 = time.perf_counter()
     del session  # the result holds the values: HiGHS's working memory can go before reporting
@@ -114,7 +122,7 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     if lean:
         net = build_network(data)
     result.timings = {"read_s": read_s, "build_s": build_s, **result.timings}
-    solution = extract(data, net, result)
+    solution = extract(data, net, result, prepared=None if lean or not prepared else prepared[0])
     solution.summary["report_s"] = time.perf_counter() - t2
     return Run(data, net, result, solution)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from model.api import load_workbook_data, solve_data
 
@@ -26,3 +27,27 @@ def test_a_lean_solve_reports_the_same_plan():
     assert {k: v for k, v in lean.solution.summary.items() if k not in timing} == {
         k: v for k, v in kept.solution.summary.items() if k not in timing
     }
+
+
+def test_sums_prepared_while_highs_solves_give_the_same_tables():
+    from model.chain.network import build_network
+    from model.lp.build import build_model
+    from model.results.sums import PreparedSums
+    from model.results.tables import extract
+    from model.solver.session import open_session
+
+    data = load_workbook_data(BASE_CASE)
+    net = build_network(data)
+    session = open_session(lambda: build_model(net), 60)
+    result = session.solve(ranging=True)
+    prepared = PreparedSums(net, session.column_of)
+    assert len(prepared.index) > 1000
+    one_by_one = extract(data, net, result)
+    at_once = extract(data, net, result, prepared=prepared)
+    for name, table in one_by_one.tables.items():
+        pd.testing.assert_frame_equal(at_once.tables[name], table, obj=name, rtol=1e-9)
+    for key, value in one_by_one.summary.items():
+        if isinstance(value, float):
+            assert at_once.summary[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+        else:
+            assert at_once.summary[key] == value, key

@@ -17,7 +17,7 @@ import pandas as pd
 
 from model import __version__
 from model.chain.network import Network
-from model.lp.costs import COST_COMPONENTS, cost_terms
+from model.lp.costs import COST_COMPONENTS
 from model.lp.names import (
     CAPACITY,
     DEMAND_BALANCE,
@@ -28,7 +28,7 @@ from model.lp.names import (
     UNMET,
     UNUSED,
 )
-from model.lp.terms import element_terms, evaluate, stage_element_terms
+from model.lp.terms import element_terms, stage_element_terms
 from model.lp.terms import throughput_terms as _throughput
 from model.results.explain import sentences, unmet_reasons
 from model.results.kpis import kpis_from_tables
@@ -40,6 +40,7 @@ from model.results.rule_tables import (
     risk_table,
     stock_table,
 )
+from model.results.sums import PreparedSums, Sums
 from model.solver.session import SolveResult
 from model.stages import MARKET_STAGE
 from model.units import FLOW_T as EPS
@@ -56,10 +57,18 @@ class Solution:
     heavy: list[str] = field(default_factory=list)  # heavy elements, for the balance charts
 
 
-def extract(data: ChainData, net: Network, result: SolveResult, full: bool = True) -> Solution:
+def extract(
+    data: ChainData,
+    net: Network,
+    result: SolveResult,
+    full: bool = True,
+    prepared: PreparedSums | None = None,
+) -> Solution:
     """Summary and tables of a solve; only the Summary when there is no plan.
 
-    With full=False (sweeps) only the tables the Summary's figures need are made.
+    With full=False (sweeps) only the tables the Summary's figures need are made. With
+    `prepared` (made while HiGHS solved) the sums of terms come from one numpy pass over the
+    primal solution instead of being evaluated one by one (results.sums).
     """
     summary: dict[str, Any] = {
         "status": result.status,
@@ -71,23 +80,24 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
         summary.update(_provenance(data, result))
         return Solution(summary)
     values = result.values
+    sums = Sums(values) if prepared is None else prepared.at(result.primal, values)
     busy = _busy_site_years(values)
-    costs = _costs(net, values)
+    costs = _costs(net, sums)
     demand = _demand(net, values, result.duals)
     tables = {
         "Costs": costs,
         "Demand": demand,
-        "Shares": _shares(net, values, busy),
-        "Risk": risk_table(net, values),
+        "Shares": _shares(net, sums, busy),
+        "Risk": risk_table(net, sums),
     }
     if full:
         tables.update(
             {
                 "Flows": _flows(net, values),
-                "Sites": _sites(data, net, values, result.duals),
+                "Sites": _sites(data, net, values, result.duals, sums),
                 UNUSED: _unused(net, values),
                 "Marginals": _marginals(net, result.duals),
-                "ElementBalance": _element_balance(net, values, busy),
+                "ElementBalance": _element_balance(net, values, busy, sums),
                 "Explanations": unmet_reasons(net, result),
                 "Ranging": ranging_table(net, result),
             }
@@ -116,7 +126,7 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
     if full:
         explained = sentences(net, result, tables["Explanations"])
         summary["explanation"] = " ".join(explained) if explained else "All demand is served."
-    summary.update(kpis_from_tables(net, tables["Shares"], values))
+    summary.update(kpis_from_tables(net, tables["Shares"], sums))
     summary.update(_provenance(data, result))
     heavy = [e for e in net.elements if e in net.heavy]
     return Solution(summary, tables, heavy)
@@ -136,12 +146,10 @@ def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
     return out
 
 
-def _costs(net: Network, values: dict) -> pd.DataFrame:
-    """Cost per component and year: its terms (terms.cost_terms) evaluated group by group as
-    they are made, in that year's USD and discounted."""
-    totals: dict[tuple[str, int], float] = defaultdict(float)
-    for component, t, terms in cost_terms(net):
-        totals[component, t] += evaluate(terms, values)
+def _costs(net: Network, sums: Sums) -> pd.DataFrame:
+    """Cost per component and year: its terms (costs.cost_terms) summed on the solution
+    (results.sums), in that year's USD and discounted."""
+    totals = sums.costs(net)
     rows = []
     for component in COST_COMPONENTS:
         for t in net.years:
@@ -198,7 +206,7 @@ def _flows(net: Network, values: dict) -> pd.DataFrame:
     )
 
 
-def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataFrame:
+def _sites(data: ChainData, net: Network, values: dict, duals: dict, sums: Sums) -> pd.DataFrame:
     names = dict(zip(data.tables["Sites"]["site"], data.tables["Sites"]["name"], strict=True))
     cap_duals = duals.get(CAPACITY, {})
     unused = defaultdict(float)
@@ -207,7 +215,7 @@ def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataF
     rows = []
     for i, info in net.sites.items():
         for t in net.site_years[i]:
-            through = evaluate(_throughput(net, i, t), values)
+            through = sums.of(("through", i, t), lambda i=i, t=t: _throughput(net, i, t))
             cap = net.cap_t.get((i, t))
             rows.append(
                 {
@@ -258,7 +266,7 @@ def _busy_site_years(values: dict) -> set[tuple[str, int]]:
     return busy
 
 
-def _shares(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFrame:
+def _shares(net: Network, sums: Sums, busy: set[tuple[str, int]]) -> pd.DataFrame:
     """t of each element handled per stage, country and year, and its share of the stage.
 
     Market purchases count at the stage whose product they are (oxide at separation, metal at
@@ -272,7 +280,12 @@ def _shares(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFr
                 if (i, t) not in busy:
                     continue
                 for e in net.elements:
-                    amount = evaluate(stage_element_terms(net, stage, e, t, [i]), values)
+                    amount = sums.of(
+                        ("stage", stage, i, e, t),
+                        lambda stage=stage, e=e, t=t, i=i: stage_element_terms(
+                            net, stage, e, t, [i]
+                        ),
+                    )
                     if amount > EPS:
                         handled[stage, info.country, e, t] += amount
     frame = pd.DataFrame(
@@ -300,7 +313,9 @@ BALANCE_COLUMNS = [
 ]
 
 
-def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFrame:
+def _element_balance(
+    net: Network, values: dict, busy: set[tuple[str, int]], sums: Sums
+) -> pd.DataFrame:
     """Where each element comes from and goes, per year, in t of metal equivalent
     (oxide x oxide_to_metal), so supply and use add up across forms."""
     table: dict[tuple[str, int], dict[str, float]] = defaultdict(
@@ -313,7 +328,9 @@ def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> 
                 continue
             for e in net.elements:
                 metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
-                amount = evaluate(element_terms(net, i, e, t), values)
+                amount = sums.of(
+                    ("element", i, e, t), lambda i=i, e=e, t=t: element_terms(net, i, e, t)
+                )
                 if info.stage == "separation":
                     table[e, t]["separated_t"] += amount * metal_eq
                 elif info.stage == "recycling":

@@ -30,7 +30,7 @@ import pyomo.core as pyo
 
 from model import memory
 from model.memory import collection_paused, heap_set_aside
-from model.solver.compile import ConstantConstraintError, compile_lp
+from model.solver.compile import ConstantConstraintError, compile_lp, take
 
 PLAIN_STATUS = {
     "Optimal": ("optimal", "The plan is optimal."),
@@ -255,9 +255,9 @@ class LpSession:
         self.handoff_s = time.perf_counter() - t0
 
     def detach_keys(self) -> None:
-        """Copy the column and row keys (ColumnKeys.detach), so that the network and model
-        they were read from can be freed whole while HiGHS solves."""
-        self.column_keys.detach()
+        """Hold the column keys as codes (ColumnKeys.compact) and copy the row keys, so that
+        the network and model they were read from can be freed whole while HiGHS solves."""
+        self.column_keys.compact()
         self.row_keys = [(name, (*index,)) for name, index in self.row_keys]
         self.row_of = {key: r for r, key in enumerate(self.row_keys)}
         self.__dict__.pop("row_groups", None)
@@ -411,12 +411,10 @@ class LpSession:
         row_up = _floats(ranging.row_bound_up.value_)
         row_down = _floats(ranging.row_bound_dn.value_)
         del ranging  # its per-column records are the large part
-        for k, pos in enumerate(used.tolist()):
-            result.cost_ranges[self.column_keys[pos]] = (
-                float(cost[pos]),
-                float(down[k]),
-                float(up[k]),
-            )
+        keys = self.column_keys.take(used)
+        figures = zip(keys, cost[used].tolist(), down.tolist(), up.tolist(), strict=True)
+        for key, c, lo, hi in figures:
+            result.cost_ranges[key] = (c, lo, hi)
         for row in np.flatnonzero(np.abs(duals) > 1e-9):
             lower, upper = self._bounds[row]
             bound = upper if math.isfinite(upper) else lower
@@ -445,13 +443,14 @@ def _by_component(
     groups, vector: np.ndarray, nonzero_only: bool = False
 ) -> dict[str, dict[tuple, float]]:
     """Values of a column or row vector as {component name: {index: value}}; with
-    `nonzero_only` the zeros are left out (a missing index reads as 0)."""
+    `nonzero_only` the zeros are left out (a missing index reads as 0), and only their
+    keys are read."""
     out = {}
     for name, keys, positions in groups:
         part = vector[positions]
         if nonzero_only:
-            chosen = np.flatnonzero(part).tolist()
-            out[name] = dict(zip([keys[k] for k in chosen], part[chosen].tolist(), strict=True))
+            chosen = np.flatnonzero(part)
+            out[name] = dict(zip(take(keys, chosen), part[chosen].tolist(), strict=True))
         else:
             out[name] = dict(zip(keys, part.tolist(), strict=True))
     return out
