@@ -43,6 +43,7 @@ def write_sweep(sweep: SweepResult, path: str | Path) -> Path:
     lines.append(f"{len(table)} points in {sweep.seconds:.1f} s.")
     if sweep.interrupted:
         lines.append("The sweep was interrupted: only the finished points are here.")
+    lines += list(sweep.notes)
     lines.append("status is the solver's; a point that failed keeps its row with its message.")
     lines.append(
         "path: fast = pushed straight into the live model and read off with precomputed "
