@@ -82,12 +82,19 @@ class Run:
 LEAN_ABOVE_COLUMNS = 250_000
 
 
+def network_columns(net: Network) -> int:
+    """The model's columns as the network counts them (variables of no row aside)."""
+    stocks = len(net.stocks) * len(net.years)
+    return len(net.flows) + len(net.make) + len(net.yields) + len(net.demand_t) + stocks
+
+
 def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOVE_COLUMNS) -> Run:
     """Derive the network, build and solve the model, extract the tables; timings in Summary.
 
-    A model with more than `lean_above` columns is solved lean: the session's keys are copied
-    (LpSession.detach_keys), the network and the spent model are freed and their memory given
-    back before HiGHS starts, and the network is derived again for the reports. A smaller
+    A model of more than `lean_above` columns (network_columns) is solved lean: it is built
+    and compiled in a child process (open_session's `in_child`), so its millions of objects
+    never scatter this process's heap; the network is freed and its memory given back before
+    HiGHS starts, and derived again for the reports. A smaller
     model keeps its network; while HiGHS solves, the spent model is collected and the sums the
     reports need are listed over the LP's columns (results.sums.PreparedSums) on the other
     core. Either way HiGHS's memory is given back before the reports are made.
@@ -98,8 +105,10 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     network_s = time.perf_counter() - t0
     limit = data.settings["time_limit_s"]
     method = data.settings.get("solver_method", "auto")
-    session = open_session(lambda: build_model(net), limit, collect=False, method=method)
-    lean = session.error is None and session.stats["columns"] > lean_above
+    lean = network_columns(net) > lean_above
+    session = open_session(
+        lambda: build_model(net), limit, collect=False, method=method, in_child=lean
+    )
     if lean:
         clock = time.perf_counter()
         session.detach_keys()
@@ -107,6 +116,7 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
         release_memory()
         session.handoff_s += time.perf_counter() - clock
         result = session.solve(ranging=True)
+        result.memory = session.memory
     else:
         prepared: list[PreparedSums] = []
 

@@ -51,3 +51,21 @@ def test_sums_prepared_while_highs_solves_give_the_same_tables():
             assert at_once.summary[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
         else:
             assert at_once.summary[key] == value, key
+
+
+def test_work_in_a_child_process_returns_its_result_or_raises_its_error():
+    from model.memory import in_child
+
+    assert in_child(lambda: {"arrays": [1.5, 2.5]}) == {"arrays": [1.5, 2.5]}
+
+    def broken():
+        raise ValueError("no model")
+
+    with pytest.raises(ValueError, match="no model"):
+        in_child(broken)
+
+
+def test_a_lean_solve_builds_its_model_in_a_child_and_says_how_big_it_was():
+    lean = solve_data(load_workbook_data(BASE_CASE), lean_above=0)
+    assert set(lean.result.memory) >= {"parent_at_build_mb", "child_private_mb"}
+    assert lean.solution.summary["columns"] == 9198

@@ -30,7 +30,7 @@ import pyomo.core as pyo
 
 from model import memory
 from model.memory import collection_paused, heap_set_aside
-from model.solver.compile import ConstantConstraintError, compile_lp, take
+from model.solver.compile import CompiledLp, ConstantConstraintError, compile_lp, take
 
 PLAIN_STATUS = {
     "Optimal": ("optimal", "The plan is optimal."),
@@ -75,6 +75,8 @@ class SolveResult:
     cost_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     bound_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     primal: np.ndarray | None = None  # the column values, in the session's column order
+    # a lean solve's memory figures (LpSession.memory), for benchmarks; not in the Summary
+    memory: dict[str, float] = field(default_factory=dict)
     solver: str = field(default_factory=lambda: solver_name())
     method: str = ""  # the algorithm that ran (METHOD_LABEL), e.g. "dual simplex"
 
@@ -194,15 +196,22 @@ class LpSession:
         and objectives are freed as they are compiled (the model is spent afterwards).
         `method` (METHODS) is the algorithm of the first solve; re-solves use simplex."""
         t0 = time.perf_counter()
-        # names of every variable component, so each gets an entry in the values even when
-        # none of its variables made it into the LP; the model itself is not kept, so its
-        # memory can go once it is compiled
-        self.var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
+        self.memory: dict[str, float] = {}
+        if isinstance(model, Compiled):  # compiled in a child process (open_session)
+            self.var_names, lp_arrays = model.var_names, model.lp
+        else:
+            # names of every variable component, so each gets an entry in the values even
+            # when none of its variables made it into the LP; the model itself is not kept,
+            # so its memory can go once it is compiled
+            self.var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
+            try:
+                lp_arrays = compile_lp(model, release=release_model)
+            except ConstantConstraintError as exc:
+                lp_arrays = exc
         self.error: SolveResult | None = None
-        try:
-            lp_arrays = compile_lp(model, release=release_model)
-        except ConstantConstraintError as exc:
-            self.error = SolveResult("infeasible", f"A constraint can never hold: {exc}", None)
+        if isinstance(lp_arrays, ConstantConstraintError):
+            message = f"A constraint can never hold: {lp_arrays}"
+            self.error = SolveResult("infeasible", message, None)
             return
         self.column_keys = lp_arrays.column_keys
         self.row_keys = lp_arrays.row_keys
@@ -456,11 +465,41 @@ def _by_component(
     return out
 
 
+@dataclass
+class Compiled:
+    """A model compiled in a child process: what LpSession needs of it, and the child's
+    build time and memory."""
+
+    var_names: list[str]
+    lp: CompiledLp | ConstantConstraintError
+    build_s: float
+    compile_s: float
+    private_mb: float  # the child's own memory at its largest sample (after the build)
+
+
+def _compile_here(make_model: Callable[[], pyo.ConcreteModel]) -> Compiled:
+    """Build and compile the model (in a child: open_session's `in_child`), keys compacted."""
+    started = time.perf_counter()
+    with collection_paused():
+        model = make_model()
+        built = time.perf_counter()
+        private = memory.private_mb()
+        var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
+        try:
+            lp: CompiledLp | ConstantConstraintError = compile_lp(model, release=True)
+            lp.column_keys.compact()
+        except ConstantConstraintError as exc:
+            lp = exc
+        private = max(private, memory.private_mb())
+    return Compiled(var_names, lp, built - started, time.perf_counter() - built, private)
+
+
 def open_session(
     make_model: Callable[[], pyo.ConcreteModel],
     time_limit_s: float,
     collect: bool = True,
     method: str = "auto",
+    in_child: bool = False,
 ) -> LpSession:
     """Build a model and hand it to a live HiGHS model. Each constraint is freed as it is
     compiled; with `collect` the rest of the model is gone before anything is solved.
@@ -470,7 +509,25 @@ def open_session(
     reference cycles) walks the model's own objects only. `session.build_s` and
     `session.handoff_s` time the two steps. With collect=False the spent model is left for
     the caller to collect (memory.collect_young, while HiGHS solves).
+
+    With `in_child` the model is built and compiled in a forked child process
+    (memory.in_child) and only the arrays and the (coded) keys come back: the millions of
+    objects of the model never live in this process, so its heap stays compact for HiGHS.
+    `session.memory` then holds this process's size when the child started and the child's
+    own memory at its largest, so the two can be added up for the machine's peak.
     """
+    if in_child:
+        before = memory.rss_mb()
+        started = time.perf_counter()
+        compiled = memory.in_child(lambda: _compile_here(make_model))
+        received = time.perf_counter()
+        session = LpSession(compiled, time_limit_s=time_limit_s, method=method)
+        session.build_s = compiled.build_s
+        # the compile, the arrays' way back from the child, and the hand-over to HiGHS
+        session.handoff_s = time.perf_counter() - started - compiled.build_s
+        session.memory = {"parent_at_build_mb": before, "child_private_mb": compiled.private_mb}
+        session.memory["transfer_s"] = received - started - compiled.build_s - compiled.compile_s
+        return session
     started = time.perf_counter()
     with heap_set_aside(), collection_paused():  # the model is collected once, not per build
         model = make_model()
