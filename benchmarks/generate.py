@@ -35,6 +35,7 @@ class Size:
     magnets: int
     recyclers: int
     segments: int
+    time_limit_s: float = 600.0
 
 
 SIZES = {
@@ -43,7 +44,7 @@ SIZES = {
     "L": Size(years=20, mines=90, collections=27, separators=54, metals=45, magnets=72,
               recyclers=18, segments=67),
     "XL": Size(years=20, mines=170, collections=51, separators=102, metals=85, magnets=136,
-               recyclers=34, segments=127),
+               recyclers=34, segments=127, time_limit_s=7200.0),
 }  # fmt: skip
 
 REGIONS = {
@@ -179,6 +180,7 @@ def synthetic_tables(size: Size, seed: int = 2026) -> dict[str, list[dict]]:
             {"setting": "last_year", "value": last},
             {"setting": "discount_rate", "value": 0.08},
             {"setting": "default_transport_usd_per_kg", "value": 1.5},
+            {"setting": "time_limit_s", "value": size.time_limit_s},
         ],
         "Elements": [{"element": e, "class": c, "oxide_to_metal": o} for e, c, o in ELEMENTS],
         "Countries": [
