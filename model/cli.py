@@ -101,8 +101,13 @@ def _book_for(data: ChainData, dask: str | None):
     """The workbook's bytes for Dask workers (None without --dask)."""
     if not dask:
         return None
-    from model.studies.executor import Book
+    from model.studies.executor import Book, local_workers
 
+    try:
+        local_workers(dask)
+    except ValueError as exc:
+        err.print(f"[red]ERROR[/red] {escape(str(exc))}")
+        raise _exit(EXIT_USAGE) from None
     try:
         return Book.of(data, _limits())
     except ValueError as exc:

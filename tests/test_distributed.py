@@ -8,7 +8,7 @@ import logging
 
 import pandas as pd
 import pytest
-from conftest import invoke
+from conftest import flat, invoke
 
 from model.api import load_workbook_data
 from model.studies.executor import Book, Fault, Study, Where, run_points
@@ -16,6 +16,10 @@ from model.studies.impact import impact_table
 from model.studies.sweep import SweepWorker, run_sweep
 from model.studies.tornado import run_tornado
 from model.workbook.changes import parse_change
+
+# the scheduler's HTTP routes (no dashboard) take another port when 8787 is busy, e.g. while
+# another cluster runs on this machine
+pytestmark = pytest.mark.filterwarnings("ignore:Port 8787 is already in use:UserWarning")
 
 PRICES = "MarketPrices[market_cn,oxide,Dy].price_usd_per_kg = 100:400:25"
 DEMAND = "Demand[motors].demand_t = 40:120:20"
@@ -147,3 +151,20 @@ def test_an_unreachable_scheduler_is_a_usage_error(tiny, write_book, tmp_path):
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         result = invoke("tornado", path, "--dask", "tcp://127.0.0.1:9", "-o", tmp_path / "t.xlsx")
     assert result.exit_code == 2 and "Dask" in result.output
+
+
+def test_local_clusters_are_named_local_or_local_n(tiny, write_book, tmp_path):
+    from model.studies.executor import local_workers
+
+    assert local_workers("local:3") == 3 and local_workers("local") >= 1
+    assert local_workers("tcp://10.1.2.3:8786") is None
+    with pytest.raises(ValueError, match="whole number"):
+        local_workers("local:0")
+    result = invoke("sweep", write_book(tiny), "-c", DEMAND, "--dask", "local:x")
+    assert result.exit_code == 2 and "local:N" in flat(result.output)
+
+
+def test_a_local_cluster_of_one_runs_a_sweep(tiny_data):
+    here = run_sweep(tiny_data, [parse_change(DEMAND)]).table
+    there = run_sweep(tiny_data, [parse_change(DEMAND)], dask="local:1").table
+    _same(there["objective_usd"], here["objective_usd"])

@@ -282,16 +282,29 @@ def _on_processes(data, study, numbered, workers, progress, size, fault) -> Outc
 # --- Dask ------------------------------------------------------------------------------------
 
 
+def local_workers(address: str) -> int | None:
+    """How many workers 'local' or 'local:N' asks for (N, or this machine's cores); None for
+    a scheduler's address. ValueError when N is not a positive whole number."""
+    if address != "local" and not address.startswith("local:"):
+        return None
+    if address == "local":
+        return os.cpu_count() or 1
+    count = address.split(":", 1)[1]
+    if not count.isdigit() or int(count) < 1:
+        raise ValueError(f"--dask {address}: N in local:N must be a whole number from 1.")
+    return int(count)
+
+
 def dask_client(address: str):
     """A Dask client (and the LocalCluster it owns, or None) for `address`: a scheduler's
     address, or 'local' / 'local:N' for N one-thread worker processes on this machine
     (dashboard off, loopback only)."""
     from distributed import Client, LocalCluster
 
-    if address == "local" or address.startswith("local:"):
-        n = int(address.split(":", 1)[1]) if ":" in address else (os.cpu_count() or 1)
+    n = local_workers(address)
+    if n is not None:
         cluster = LocalCluster(
-            n_workers=max(1, n),
+            n_workers=n,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
