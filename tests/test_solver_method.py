@@ -7,7 +7,7 @@ import pytest
 
 from model.api import load_workbook_data, solve_data
 from model.solver.session import (
-    AUTO_IPM_ABOVE_COLUMNS,
+    AUTO_HIPO_ABOVE_COLUMNS,
     METHOD_LABEL,
     chosen_method,
     hipo_available,
@@ -42,9 +42,10 @@ def test_every_method_gives_the_same_plan_duals_and_ranging(tiny, solve_tables, 
 
 
 def test_auto_is_simplex_for_small_models_and_the_measured_choice_above(tiny, solve_tables):
-    assert chosen_method("auto", AUTO_IPM_ABOVE_COLUMNS) == "simplex"
+    assert chosen_method("auto", AUTO_HIPO_ABOVE_COLUMNS) == "simplex"
     large = "hipo" if hipo_available() else "simplex"  # IPX is slower than simplex here
-    assert chosen_method("auto", AUTO_IPM_ABOVE_COLUMNS + 1) == large
+    assert chosen_method("auto", 900_000) == "simplex"  # L: simplex and HiPO about level
+    assert chosen_method("auto", AUTO_HIPO_ABOVE_COLUMNS + 1) == large
     assert chosen_method("ipm", 10) == "ipm"
     assert solve_tables(tiny).solution.summary["solver_method"] == METHOD_LABEL["simplex"]
 

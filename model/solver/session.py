@@ -123,13 +123,15 @@ def stdout_silenced() -> Iterator[None]:
 
 
 # The algorithms a workbook can ask for (Settings: solver_method). `auto` takes dual simplex
-# up to AUTO_IPM_ABOVE_COLUMNS columns and HiPO above where this HiGHS has it, else dual
-# simplex again: measured per size in docs/performance.md, simplex is the fastest on base and
-# M, HiPO on L (about half simplex's time), and IPX is slower than simplex at every size.
-# After an interior point, crossover finds a basis, so duals and ranging are as after
-# simplex, and later re-solves of the session warm-start with simplex.
+# up to AUTO_HIPO_ABOVE_COLUMNS columns and HiPO above where this HiGHS has it, else dual
+# simplex again. Measured per size (docs/performance.md): simplex is the fastest on base and
+# M; on L (847k columns) simplex and HiPO take about the same time (64 and 67 s), HiPO with
+# 24% more memory; on XL (3M columns) HiPO takes half simplex's time (362 s against 716 s);
+# IPX is slower than simplex at every size. After an interior point, crossover finds a
+# basis, so duals and ranging are as after simplex, and later re-solves of the session
+# warm-start with simplex.
 METHODS = ("auto", "simplex", "ipm", "hipo")
-AUTO_IPM_ABOVE_COLUMNS = 250_000
+AUTO_HIPO_ABOVE_COLUMNS = 1_000_000
 METHOD_LABEL = {
     "simplex": "dual simplex",
     "ipm": "interior point (IPX) + crossover",
@@ -140,7 +142,7 @@ METHOD_LABEL = {
 def chosen_method(method: str, columns: int) -> str:
     """The algorithm `method` means for a model of `columns` columns."""
     if method == "auto":
-        return "hipo" if columns > AUTO_IPM_ABOVE_COLUMNS and hipo_available() else "simplex"
+        return "hipo" if columns > AUTO_HIPO_ABOVE_COLUMNS and hipo_available() else "simplex"
     if method not in METHOD_LABEL:
         raise ValueError(f"unknown solver method {method!r}; one of {', '.join(METHODS)}")
     return method

@@ -139,7 +139,7 @@ SETTINGS: tuple[Setting, ...] = (
         "auto",
         help="HiGHS's algorithm: simplex (dual simplex), ipm (interior point, IPX), hipo "
         "(HiGHS's newer interior point, where highspy-extras is installed; else ipm), or auto "
-        "(simplex up to 250,000 columns; above, hipo where installed, else simplex). After an "
+        "(simplex up to 1,000,000 columns; above, hipo where installed, else simplex). After an "
         "interior point, crossover finds a basis, so duals and ranging are as after simplex; "
         "the Summary's solver_method says which ran.",
         choices=("auto", "simplex", "ipm", "hipo"),
