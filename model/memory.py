@@ -121,26 +121,29 @@ def in_child(function: Callable[[], T]) -> T:
         code = 0
         try:
             os.close(read)
-            try:
-                payload = pickle.dumps((True, function()), protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:
-                try:
-                    payload = pickle.dumps((False, exc))
-                except Exception:
-                    payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
             with os.fdopen(write, "wb") as out:
-                out.write(payload)
+                try:
+                    result = (True, function())
+                except BaseException as exc:
+                    result = (False, exc)
+                # streamed: neither side holds a second, pickled copy of the arrays
+                try:
+                    pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:
+                    failed = RuntimeError(f"{type(exc).__name__}: {exc}")
+                    pickle.dump((False, failed), out)
         except BaseException:
             code = 1
         finally:
             os._exit(code)
     os.close(write)
-    with os.fdopen(read, "rb") as inp:
-        payload = inp.read()
-    os.waitpid(pid, 0)
-    if not payload:
-        raise RuntimeError("the child process that built the model ended without a result")
-    ok, value = pickle.loads(payload)
+    try:
+        with os.fdopen(read, "rb") as inp:
+            ok, value = pickle.load(inp)
+    except Exception as exc:
+        raise RuntimeError(f"the child process gave no result ({type(exc).__name__})") from exc
+    finally:
+        os.waitpid(pid, 0)
     if not ok:
         raise value
     return value
