@@ -3,7 +3,8 @@ scaled counts of sites, segments and years, fixed seed.
 
     .venv/bin/python benchmarks/generate.py M benchmarks/data/M.xlsx
 
-Sizes: `base` (the shipped base case), `M` (~100k columns), `L` (~1M columns). Regions each
+Sizes: `base` (the shipped base case), `M` (~100k columns), `L` (~1M columns), `XL` (~3M
+columns: run on demand only, it takes a long time and several GB). Regions each
 hold a few countries; every stage is spread over the regions; compositions, recoveries,
 costs and capacities are drawn from ranges like the base case's, so the LP has the same
 shape and a similar mix of binding limits.
@@ -34,6 +35,7 @@ class Size:
     magnets: int
     recyclers: int
     segments: int
+    time_limit_s: float = 600.0
 
 
 SIZES = {
@@ -41,6 +43,8 @@ SIZES = {
               recyclers=8, segments=30),
     "L": Size(years=20, mines=90, collections=27, separators=54, metals=45, magnets=72,
               recyclers=18, segments=67),
+    "XL": Size(years=20, mines=170, collections=51, separators=102, metals=85, magnets=136,
+               recyclers=34, segments=127, time_limit_s=7200.0),
 }  # fmt: skip
 
 REGIONS = {
@@ -176,6 +180,7 @@ def synthetic_tables(size: Size, seed: int = 2026) -> dict[str, list[dict]]:
             {"setting": "last_year", "value": last},
             {"setting": "discount_rate", "value": 0.08},
             {"setting": "default_transport_usd_per_kg", "value": 1.5},
+            {"setting": "time_limit_s", "value": size.time_limit_s},
         ],
         "Elements": [{"element": e, "class": c, "oxide_to_metal": o} for e, c, o in ELEMENTS],
         "Countries": [

@@ -83,7 +83,16 @@ def output_option(kind: str) -> Callable[[Callable], Callable]:
 
 
 def workers_option(function: Callable) -> Callable:
-    """--workers/-w: how many processes solve the points."""
+    """--workers/-w: how many processes solve the points; --dask: a Dask cluster instead."""
+    function = click.option(
+        "--dask",
+        "dask",
+        default=None,
+        metavar="ADDRESS|local[:N]",
+        help="Solve the points on Dask: a running scheduler's address (e.g. "
+        "tcp://10.0.0.5:8786) or local[:N] for N worker processes on this machine. Each "
+        "worker keeps one model; the workbook's bytes travel, not its path.",
+    )(function)
     return click.option(
         "--workers", "-w", type=int, default=1, show_default=True, help="Parallel processes."
     )(function)
@@ -97,6 +106,34 @@ def report_option(function: Callable) -> Callable:
         is_flag=True,
         help="Also write the HTML report beside the written workbook (<stem>_report.html).",
     )(function)
+
+
+def _book_for(data: ChainData, dask: str | None):
+    """The workbook's bytes for Dask workers (None without --dask)."""
+    if not dask:
+        return None
+    from model.studies.executor import Book, local_workers
+
+    try:
+        local_workers(dask)
+    except ValueError as exc:
+        err.print(f"[red]ERROR[/red] {escape(str(exc))}")
+        raise _exit(EXIT_USAGE) from None
+    try:
+        return Book.of(data, _limits())
+    except ValueError as exc:
+        err.print(f"[red]ERROR[/red] {escape(str(exc))}")
+        raise _exit(EXIT_UNREADABLE) from None
+
+
+def _dask_error(exc: Exception) -> click.exceptions.Exit:
+    """The exit for a Dask cluster that cannot be reached (printed in words)."""
+    err.print(
+        f"[red]ERROR[/red] cannot use the Dask cluster: {escape(f'{type(exc).__name__}: {exc}')}. "
+        "Fix: check the scheduler's address and that it is running (dask scheduler), "
+        "or use --dask local."
+    )
+    return _exit(EXIT_USAGE)
 
 
 def _exit(code: int) -> click.exceptions.Exit:
@@ -462,19 +499,30 @@ def robust(workbook: Path, output: Path | None, json_out: bool, html_report: boo
 
 @app.command()
 @workbook_argument
+@workers_option
 @output_option("impact")
-def impact(workbook: Path, output: Path | None) -> None:
+def impact(workbook: Path, workers: int, dask: str | None, output: Path | None) -> None:
     """What each policy, contract, stock, tariff and compliance rule changes in cost and risk."""
     from model.report.solution import write_table_book
     from model.studies.impact import impact_table
 
     out = _output_path(workbook, output, "impact")
     data = _load_or_exit(workbook)
-    with _progress() as bar:
-        task = bar.add_task("cases", total=None)
-        table = impact_table(
-            data, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
+    book = _book_for(data, dask)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("cases", total=None)
+            table = impact_table(
+                data,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                workers=workers,
+                dask=dask,
+                book=book,
+            )
+    except OSError as exc:
+        raise _dask_error(exc) from None
+    if table.attrs.get("interrupted"):
+        err.print("[yellow]interrupted[/yellow]: the finished cases are kept.")
     write_table_book({"Impact": table}, out)
     shown = Table(show_header=True, header_style="bold")
     for column in ("case", "cost change (USD)", "risk change (USD)", "unmet (t)"):
@@ -558,26 +606,35 @@ def sweep(
     sweep_name: str | None,
     paired: bool,
     workers: int,
+    dask: str | None,
     kpi: tuple[str, ...],
     output: Path | None,
 ) -> None:
-    """Solve every combination of the changes' values on one persistent model."""
+    """Solve every combination of the changes' values on one persistent model per worker."""
     from model.report.studies import write_sweep
     from model.studies.sweep import run_sweep
 
     out = _output_path(workbook, output, "sweep")
     data = _load_or_exit(workbook)
     changes = _changes_from(data, list(change), sweep_name)
-    with _progress() as bar:
-        task = bar.add_task("points", total=None)
-        result = run_sweep(
-            data,
-            changes,
-            paired=paired,
-            workers=workers,
-            kpis=list(kpi),
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    book = _book_for(data, dask)
+    try:
+        with _progress() as bar:
+            task = bar.add_task("points", total=None)
+            result = run_sweep(
+                data,
+                changes,
+                paired=paired,
+                workers=workers,
+                kpis=list(kpi),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                dask=dask,
+                book=book,
+            )
+    except OSError as exc:
+        raise _dask_error(exc) from None
+    for note in result.notes:
+        err.print(f"[yellow]note[/yellow]: {escape(note)}", highlight=False)
     write_sweep(result, out)
     failed = int((result.table.get("status") != "optimal").sum()) if len(result.table) else 0
     if result.interrupted:
@@ -608,6 +665,7 @@ def tornado(
     param: tuple[str, ...],
     top: int,
     workers: int,
+    dask: str | None,
     output: Path | None,
 ) -> None:
     """Rank parameters by how much moving them -/+pct changes the objective."""
@@ -616,6 +674,7 @@ def tornado(
 
     out = _output_path(workbook, output, "tornado")
     data = _load_or_exit(workbook)
+    book = _book_for(data, dask)
     try:
         with _progress() as bar:
             task = bar.add_task("points", total=None)
@@ -625,10 +684,19 @@ def tornado(
                 list(param) or None,
                 workers,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                dask=dask,
+                book=book,
             )
     except ChangeError as exc:
         err.print(f"[red]ERROR[/red] {escape(str(exc))}")
         raise _exit(EXIT_INPUT) from None
+    except OSError as exc:
+        raise _dask_error(exc) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/yellow] before the base case was solved: no tornado.")
+        raise _exit(EXIT_NO_PLAN) from None
+    if result.interrupted:
+        err.print("[yellow]interrupted[/yellow]: the finished parameters are kept.")
     write_tornado(result, out)
     shown = Table(show_header=True, header_style="bold")
     for column in ("parameter", f"-{pct:g}% (USD)", f"+{pct:g}% (USD)"):

@@ -55,10 +55,16 @@ def workbook_reference() -> str:
         "|---|---|---|---|---|---|",
     ]
     for s in SETTINGS:
-        default = "required" if s.required else "blank" if s.default is None else f"{s.default:g}"
-        lo = "-inf" if s.lo is None else f"{s.lo:g}"
-        hi = "inf" if s.hi is None else f"{s.hi:g}"
-        lines.append(f"| {s.name} | {s.dtype} | {s.unit} | {default} | [{lo}, {hi}] | {s.help} |")
+        if s.choices:
+            default, allowed = str(s.default), ", ".join(s.choices)
+        else:
+            default = (
+                "required" if s.required else "blank" if s.default is None else f"{s.default:g}"
+            )
+            lo = "-inf" if s.lo is None else f"{s.lo:g}"
+            hi = "inf" if s.hi is None else f"{s.hi:g}"
+            allowed = f"[{lo}, {hi}]"
+        lines.append(f"| {s.name} | {s.dtype} | {s.unit} | {default} | {allowed} | {s.help} |")
     lines += [
         "",
         "## Policy types (Policies.type)",

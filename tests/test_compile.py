@@ -14,7 +14,12 @@ from model.api import load_workbook_data
 from model.chain.network import build_network
 from model.examples.tiny import tiny_tables
 from model.lp.build import build_model
-from model.solver.compile import ConstantConstraintError, NonlinearModelError, compile_lp
+from model.solver.compile import (
+    CodedIndices,
+    ConstantConstraintError,
+    NonlinearModelError,
+    compile_lp,
+)
 from model.solver.session import LpSession
 from model.workbook.writer import write_input_workbook
 
@@ -134,14 +139,17 @@ def test_released_model_gives_the_same_arrays(tmp_path):
 
 def test_detached_keys_are_equal_copies(tmp_path):
     """A lean solve frees the network and model under the session: its keys must stay equal
-    while no longer being the network's own tuples."""
+    while no longer being the network's own tuples (the column keys are held as codes)."""
     book = tmp_path / "tiny.xlsx"
     write_input_workbook(tiny_tables(), book)
     net = build_network(load_workbook_data(book))
     session = LpSession(build_model(net))
     columns, rows = list(session.column_keys), list(session.row_keys)
     session.detach_keys()
+    assert all(isinstance(own, CodedIndices) for own in session.column_keys.indices)
     assert list(session.column_keys) == columns and session.row_keys == rows
+    picked = np.array([5, 0, len(columns) - 1, 3])
+    assert session.column_keys.take(picked) == [columns[k] for k in picked]
     flows = {id(f) for f in net.flows}
     assert not any(id(index) in flows for _name, index in session.column_keys)
     assert session.row_of == {key: r for r, key in enumerate(rows)}

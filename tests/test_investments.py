@@ -106,7 +106,7 @@ def test_go_no_go_picks_the_cheaper_of_two_projects(tiny, solve_tables):
     assert projects.loc["cheap", "built_t"] == pytest.approx(40)
     assert projects.loc["dear", "built_t"] == pytest.approx(0)
     summary = run.solution.summary
-    assert "MIP" in summary["solve_method"] and "fixed" in summary["solve_method"]
+    assert "MIP" in summary["solver_method"] and "fixed" in summary["solver_method"]
     assert 0 <= summary["mip_gap"] <= 1e-4
     crf, d27 = capital_recovery_factor(0.1, 5), 1 / 1.1
     assert summary["capital_charges_usd"] == pytest.approx(40 * 2_000_000 * crf * d27, rel=1e-9)

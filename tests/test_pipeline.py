@@ -3,9 +3,11 @@ solves and derived again for the reports)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from model.api import load_workbook_data, solve_data
 
@@ -26,3 +28,49 @@ def test_a_lean_solve_reports_the_same_plan():
     assert {k: v for k, v in lean.solution.summary.items() if k not in timing} == {
         k: v for k, v in kept.solution.summary.items() if k not in timing
     }
+
+
+def test_sums_prepared_while_highs_solves_give_the_same_tables():
+    from model.chain.network import build_network
+    from model.lp.build import build_model
+    from model.results.sums import PreparedSums
+    from model.results.tables import extract
+    from model.solver.session import open_session
+
+    data = load_workbook_data(BASE_CASE)
+    net = build_network(data)
+    session = open_session(lambda: build_model(net), 60)
+    result = session.solve(ranging=True)
+    prepared = PreparedSums(net, session.column_of)
+    assert len(prepared.index) > 1000
+    one_by_one = extract(data, net, result)
+    at_once = extract(data, net, result, prepared=prepared)
+    for name, table in one_by_one.tables.items():
+        pd.testing.assert_frame_equal(at_once.tables[name], table, obj=name, rtol=1e-9)
+    for key, value in one_by_one.summary.items():
+        if isinstance(value, float):
+            assert at_once.summary[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+        else:
+            assert at_once.summary[key] == value, key
+
+
+def test_work_in_a_child_process_returns_its_result_or_raises_its_error():
+    from model.memory import in_child
+
+    assert in_child(lambda: {"arrays": [1.5, 2.5]}) == {"arrays": [1.5, 2.5]}
+
+    def broken():
+        raise ValueError("no model")
+
+    with pytest.raises(ValueError, match="no model"):
+        in_child(broken)
+
+
+def test_a_lean_solve_builds_its_model_in_a_child_and_says_how_big_it_was():
+    lean = solve_data(load_workbook_data(BASE_CASE), lean_above=0)
+    assert set(lean.result.memory) >= {"parent_at_build_mb", "child_private_mb"}
+    pinned = json.loads((Path(__file__).parent / "regression" / "base_case.json").read_text())
+    assert lean.solution.summary["columns"] == pinned["columns"]
+    assert lean.solution.summary["objective_usd"] == pytest.approx(
+        pinned["objective_usd"], rel=1e-9
+    )

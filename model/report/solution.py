@@ -43,8 +43,10 @@ SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "build_s": ("s", "Deriving the network and building the Pyomo model"),
     "handoff_s": ("s", "Compiling the model and passing it to HiGHS"),
     "solve_s": ("s", "HiGHS run time"),
+    "solver_method": ("", "HiGHS's algorithm (Settings: solver_method)"),
     "simplex_iterations": ("-", "Simplex iterations HiGHS took"),
-    "solve_method": ("", "How HiGHS found the plan (and where the duals come from)"),
+    "ipm_iterations": ("-", "Interior point iterations HiGHS took"),
+    "crossover_iterations": ("-", "Crossover iterations (from the interior point to a basis)"),
     "mip_gap": ("share", "Relative gap of the go/no-go (MIP) solve: how far from proven best"),
     "plan": ("", "Which plan this workbook shows"),
     "robust_objective_usd": (

@@ -114,6 +114,7 @@ def write_sweep(sweep: SweepResult, path: str | Path) -> Path:
     )
     if sweep.interrupted:
         lines.append("The sweep was interrupted: only the finished points are here.")
+    lines += list(sweep.notes)
     lines.append(
         "status is the solver's; a point that failed keeps its row with its message and is "
         "marked with a red x on the charts."
@@ -244,6 +245,14 @@ def write_tornado(tornado: Tornado, path: str | Path) -> Path:
                     f" The chart shows the {len(shown)} largest."
                     if len(shown) < len(moving)
                     else ""
+                ),
+                *(
+                    [
+                        "The run was interrupted: parameters whose points never ran say "
+                        f"'not run' ({len(tornado.of('not run'))})."
+                    ]
+                    if tornado.interrupted
+                    else []
                 ),
             ],
         )

@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from model.chain.network import Network
-from model.lp.terms import Term, evaluate, magnet_metal_terms, recycled_metal_terms
+from model.lp.terms import Term, magnet_metal_terms, recycled_metal_terms
 from model.lp.terms import stage_element_terms as _stage_terms
+from model.results.sums import Sums
 from model.stages import SUPPLY_STAGES
 
 
@@ -125,8 +126,9 @@ def _recycled_terms(net: Network) -> tuple[Iterable[Term], Iterable[Term]]:
     )
 
 
-def kpis_from_tables(net: Network, shares: pd.DataFrame, values: Mapping) -> dict[str, Any]:
-    """The KPIs of a full solve: stage shares from its Shares table, recycling from values."""
+def kpis_from_tables(net: Network, shares: pd.DataFrame, sums: Sums) -> dict[str, Any]:
+    """The KPIs of a full solve: stage shares from its Shares table, recycling from the
+    solution's sums (results.sums)."""
 
     def by_country(stage: str, heavy: bool) -> Mapping[str, float]:
         rows = shares[shares["stage"] == stage]
@@ -135,8 +137,10 @@ def kpis_from_tables(net: Network, shares: pd.DataFrame, values: Mapping) -> dic
         return rows.groupby("country")["t"].sum().to_dict()
 
     def recycled() -> tuple[float, float]:
-        part, whole = _recycled_terms(net)
-        return evaluate(part, values), evaluate(whole, values)
+        return (
+            sums.of(("recycled",), lambda: _recycled_terms(net)[0]),
+            sums.of(("magnet_metal",), lambda: _recycled_terms(net)[1]),
+        )
 
     return _figures(net, by_country, recycled)
 

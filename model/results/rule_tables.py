@@ -10,11 +10,12 @@ from model.chain.network import Network
 from model.lp.names import COMP, FLOW, POLICY, SHORTFALL, STOCK, VIOLATION
 from model.lp.policies import policy_type
 from model.lp.terms import evaluate, output_terms, take_terms, throughput_terms
+from model.results.sums import Sums
 from model.solver.session import SolveResult
 from model.units import DUAL, KUSD, SLACK_T
 
 
-def risk_table(net: Network, values: dict) -> pd.DataFrame:
+def risk_table(net: Network, sums: Sums) -> pd.DataFrame:
     """Risk by country, stage and year: t handled x risk score x value at risk (USD)."""
     rows: dict[tuple[str, str, int], dict[str, float]] = defaultdict(
         lambda: {"handled_t": 0.0, "risk_usd": 0.0}
@@ -22,7 +23,7 @@ def risk_table(net: Network, values: dict) -> pd.DataFrame:
     for i, info in net.sites.items():
         weight = net.risk_usd_per_kg(i)
         for t in net.site_years[i]:
-            handled = evaluate(throughput_terms(net, i, t), values)
+            handled = sums.of(("through", i, t), lambda i=i, t=t: throughput_terms(net, i, t))
             if handled <= SLACK_T:
                 continue
             row = rows[info.country, info.stage, t]

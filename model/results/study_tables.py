@@ -27,11 +27,13 @@ class SweepResult:
 class Tornado:
     """One row per parameter: parameters that move the objective first, largest swing first;
     then those with no effect (`effect` = none, folded out of the chart) and those whose
-    down or up point failed (`effect` = failed, `reason` says why)."""
+    down or up point failed (`effect` = failed, `reason` says why), and, when the run was
+    interrupted, those whose points never ran (`effect` = not run)."""
 
     table: pd.DataFrame
     base_objective_usd: float
     pct: float
+    interrupted: bool = False  # cut short: parameters whose points never ran say `not run`
 
     @property
     def moving(self) -> pd.DataFrame:

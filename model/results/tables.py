@@ -17,7 +17,7 @@ import pandas as pd
 
 from model import __version__
 from model.chain.network import Network
-from model.lp.costs import COST_COMPONENTS, cost_terms
+from model.lp.costs import COST_COMPONENTS
 from model.lp.names import (
     CAPACITY,
     DEMAND_BALANCE,
@@ -41,6 +41,7 @@ from model.results.rule_tables import (
     risk_table,
     stock_table,
 )
+from model.results.sums import PreparedSums, Sums
 from model.solver.session import SolveResult
 from model.stages import MARKET_STAGE
 from model.units import FLOW_T as EPS
@@ -57,10 +58,18 @@ class Solution:
     heavy: list[str] = field(default_factory=list)  # heavy elements, for the balance charts
 
 
-def extract(data: ChainData, net: Network, result: SolveResult, full: bool = True) -> Solution:
+def extract(
+    data: ChainData,
+    net: Network,
+    result: SolveResult,
+    full: bool = True,
+    prepared: PreparedSums | None = None,
+) -> Solution:
     """Summary and tables of a solve; only the Summary when there is no plan.
 
-    With full=False (sweeps) only the tables the Summary's figures need are made.
+    With full=False (sweeps) only the tables the Summary's figures need are made. With
+    `prepared` (made while HiGHS solved) the sums of terms come from one numpy pass over the
+    primal solution instead of being evaluated one by one (results.sums).
     """
     summary: dict[str, Any] = {
         "status": result.status,
@@ -72,24 +81,25 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
         summary.update(_provenance(data, result))
         return Solution(summary)
     values = result.values
+    sums = Sums(values) if prepared is None else prepared.at(result.primal, values)
     busy = _busy_site_years(values)
-    costs = _costs(net, values)
+    costs = _costs(net, sums)
     demand = _demand(net, values, result.duals)
     tables = {
         "Costs": costs,
         "Demand": demand,
-        "Shares": _shares(net, values, busy),
-        "Risk": risk_table(net, values),
+        "Shares": _shares(net, sums, busy),
+        "Risk": risk_table(net, sums),
     }
     if full:
         tables.update(
             {
                 "Flows": _flows(net, values),
                 "ElementFlows": _element_flows(net, values),
-                "Sites": _sites(data, net, values, result.duals),
+                "Sites": _sites(data, net, values, result.duals, sums),
                 UNUSED: _unused(net, values),
                 "Marginals": _marginals(net, result.duals),
-                "ElementBalance": _element_balance(net, values, busy),
+                "ElementBalance": _element_balance(net, values, busy, sums),
                 "Explanations": unmet_reasons(net, result),
                 "Ranging": ranging_table(net, result),
             }
@@ -125,7 +135,7 @@ def extract(data: ChainData, net: Network, result: SolveResult, full: bool = Tru
     if full:
         explained = sentences(net, result, tables["Explanations"])
         summary["explanation"] = " ".join(explained) if explained else "All demand is served."
-    summary.update(kpis_from_tables(net, tables["Shares"], values))
+    summary.update(kpis_from_tables(net, tables["Shares"], sums))
     summary.update(_provenance(data, result))
     heavy = [e for e in net.elements if e in net.heavy]
     return Solution(summary, tables, heavy)
@@ -138,7 +148,7 @@ def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
         "mine2magnet_version": __version__,
         "pyomo_version": version("pyomo"),
         "solver": result.solver,
-        "solve_method": result.method,
+        "solver_method": result.method,
     }
     if result.mip_gap is not None:
         out["mip_gap"] = result.mip_gap
@@ -147,12 +157,10 @@ def _provenance(data: ChainData, result: SolveResult) -> dict[str, Any]:
     return out
 
 
-def _costs(net: Network, values: dict) -> pd.DataFrame:
-    """Cost per component and year: its terms (terms.cost_terms) evaluated group by group as
-    they are made, in that year's USD and discounted."""
-    totals: dict[tuple[str, int], float] = defaultdict(float)
-    for component, t, terms in cost_terms(net):
-        totals[component, t] += evaluate(terms, values)
+def _costs(net: Network, sums: Sums) -> pd.DataFrame:
+    """Cost per component and year: its terms (costs.cost_terms) summed on the solution
+    (results.sums), in that year's USD and discounted."""
+    totals = sums.costs(net)
     rows = []
     for component in COST_COMPONENTS:
         for t in net.years:
@@ -209,7 +217,7 @@ def _flows(net: Network, values: dict) -> pd.DataFrame:
     )
 
 
-def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataFrame:
+def _sites(data: ChainData, net: Network, values: dict, duals: dict, sums: Sums) -> pd.DataFrame:
     """One row per site and operating year; lat and lon as given (blank: not given)."""
     sites = data.tables["Sites"]
     names = dict(zip(sites["site"], sites["name"], strict=True))
@@ -222,7 +230,7 @@ def _sites(data: ChainData, net: Network, values: dict, duals: dict) -> pd.DataF
     rows = []
     for i, info in net.sites.items():
         for t in net.site_years[i]:
-            through = evaluate(_throughput(net, i, t), values)
+            through = sums.of(("through", i, t), lambda i=i, t=t: _throughput(net, i, t))
             built = evaluate(build_terms(net, i, t), values)
             cap = net.cap_t.get((i, t))
             if cap is not None:
@@ -312,7 +320,7 @@ def _busy_site_years(values: dict) -> set[tuple[str, int]]:
     return busy
 
 
-def _shares(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFrame:
+def _shares(net: Network, sums: Sums, busy: set[tuple[str, int]]) -> pd.DataFrame:
     """t of each element handled per stage, country and year, and its share of the stage.
 
     Market purchases count at the stage whose product they are (oxide at separation, metal at
@@ -326,7 +334,12 @@ def _shares(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFr
                 if (i, t) not in busy:
                     continue
                 for e in net.elements:
-                    amount = evaluate(stage_element_terms(net, stage, e, t, [i]), values)
+                    amount = sums.of(
+                        ("stage", stage, i, e, t),
+                        lambda stage=stage, e=e, t=t, i=i: stage_element_terms(
+                            net, stage, e, t, [i]
+                        ),
+                    )
                     if amount > EPS:
                         handled[stage, info.country, e, t] += amount
     frame = pd.DataFrame(
@@ -354,7 +367,9 @@ BALANCE_COLUMNS = [
 ]
 
 
-def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> pd.DataFrame:
+def _element_balance(
+    net: Network, values: dict, busy: set[tuple[str, int]], sums: Sums
+) -> pd.DataFrame:
     """Where each element comes from and goes, per year, in t of metal equivalent
     (oxide x oxide_to_metal), so supply and use add up across forms."""
     table: dict[tuple[str, int], dict[str, float]] = defaultdict(
@@ -367,7 +382,9 @@ def _element_balance(net: Network, values: dict, busy: set[tuple[str, int]]) -> 
                 continue
             for e in net.elements:
                 metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
-                amount = evaluate(element_terms(net, i, e, t), values)
+                amount = sums.of(
+                    ("element", i, e, t), lambda i=i, e=e, t=t: element_terms(net, i, e, t)
+                )
                 if info.stage == "separation":
                     table[e, t]["separated_t"] += amount * metal_eq
                 elif info.stage == "recycling":

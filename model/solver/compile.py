@@ -53,7 +53,7 @@ class ColumnKeys(Sequence):
     """(component name, index) of each column, held per component: a component code and a
     slot per column, and each component's own index list (no tuple made per column)."""
 
-    def __init__(self, names: list[str], indices: list[list[tuple]], code, slot):
+    def __init__(self, names: list[str], indices: list[Sequence[tuple]], code, slot):
         self.names, self.indices = names, indices
         self.code, self.slot = code, slot  # numpy arrays, one entry per column
 
@@ -71,21 +71,107 @@ class ColumnKeys(Sequence):
 
     __hash__ = None
 
-    def detach(self) -> None:
-        """Give every index tuple a copy of its own. The tuples come from the network and the
-        model; scattered among their objects, they would pin those objects' memory pages
-        after the rest is freed."""
-        self.indices = [[(*index,) for index in own] for own in self.indices]
+    def compact(self) -> None:
+        """Hold each component's indices as small integer codes per position of the index
+        (CodedIndices), not as tuples. The tuples came from the network and the model;
+        kept, they would pin those objects' memory pages after the rest is freed, and a
+        tuple per column is about 80 bytes where the codes take 4 per position. A tuple is
+        made again for each column asked for (the non-zero ones, after a solve)."""
+        self.indices = [CodedIndices.of(own) for own in self.indices]
 
-    def groups(self) -> list[tuple[str, list[tuple], np.ndarray]]:
-        """(component name, indices, column positions) per component with columns."""
+    def take(self, positions: np.ndarray) -> list[tuple[str, tuple]]:
+        """The keys of the columns at `positions`, made component by component."""
+        out: list = [None] * len(positions)
+        codes = self.code[positions]
+        for c in np.unique(codes).tolist():
+            where = np.flatnonzero(codes == c)
+            name = self.names[c]
+            own = take(self.indices[c], self.slot[positions[where]])
+            for k, index in zip(where.tolist(), own, strict=True):
+                out[k] = (name, index)
+        return out
+
+    def groups(self) -> list[tuple[str, Sequence[tuple], np.ndarray]]:
+        """(component name, indices, column positions) per component with columns; the
+        indices are a sequence whose tuples are made when read."""
         out = []
         for c, name in enumerate(self.names):
             positions = np.flatnonzero(self.code == c)
             if len(positions):
-                own = self.indices[c]
-                out.append((name, [own[k] for k in self.slot[positions].tolist()], positions))
+                out.append((name, _Picked(self.indices[c], self.slot[positions]), positions))
         return out
+
+
+def take(own: Sequence[tuple], slots: np.ndarray) -> list[tuple]:
+    """[own[s] for s in slots], position by position where `own` is coded."""
+    if hasattr(own, "take"):
+        return own.take(slots)
+    return [own[s] for s in slots.tolist()]
+
+
+class _Picked(Sequence):
+    """own[slots[k]] for k in range(len(slots)), made when read."""
+
+    def __init__(self, own: Sequence[tuple], slots: np.ndarray):
+        self.own, self.slots = own, slots
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return self.take(np.arange(*k.indices(len(self))))
+        return self.own[self.slots[k]]
+
+    def __iter__(self):
+        return iter(take(self.own, self.slots))
+
+    def take(self, ks: np.ndarray) -> list[tuple]:
+        return take(self.own, self.slots[ks])
+
+
+class CodedIndices(Sequence):
+    """A list of equally long index tuples held as one int32 code array per position and
+    each position's distinct values (a categorical table): tuples are made when read."""
+
+    def __init__(self, values: list[list], codes: list[np.ndarray], length: int):
+        self.values, self.codes, self.length = values, codes, length
+
+    @classmethod
+    def of(cls, own: Sequence[tuple]) -> CodedIndices | Sequence[tuple]:
+        """`own` coded; left as it is when its tuples differ in length (or it is empty)."""
+        if isinstance(own, CodedIndices) or not own:
+            return own
+        width = len(own[0])
+        if any(len(index) != width for index in own):
+            return own
+        values, codes = [], []
+        for position in zip(*own, strict=True):
+            lookup: dict = {}
+            code = np.fromiter(
+                (lookup.setdefault(v, len(lookup)) for v in position),
+                dtype=np.int32,
+                count=len(own),
+            )
+            values.append(list(lookup))
+            codes.append(code)
+        return cls(values, codes, len(own))
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return self.take(np.arange(*k.indices(self.length)))
+        return tuple(v[c[k]] for v, c in zip(self.values, self.codes, strict=True))
+
+    def take(self, slots: np.ndarray) -> list[tuple]:
+        """The tuples at `slots`, made position by position."""
+        parts = [
+            [v[c] for c in codes[slots].tolist()]
+            for v, codes in zip(self.values, self.codes, strict=True)
+        ]
+        return list(zip(*parts, strict=True))
 
 
 @dataclass

@@ -30,7 +30,7 @@ import pyomo.core as pyo
 
 from model import memory
 from model.memory import collection_paused, heap_set_aside
-from model.solver.compile import ConstantConstraintError, compile_lp
+from model.solver.compile import CompiledLp, ConstantConstraintError, compile_lp, take
 
 PLAIN_STATUS = {
     "Optimal": ("optimal", "The plan is optimal."),
@@ -80,7 +80,10 @@ class SolveResult:
     # reduced costs d(objective)/d(column) of the columns of the components asked for
     # (LpSession.reduced_for), as {name: {index: value}}
     reduced: dict[str, dict[tuple, float]] = field(default_factory=dict)
+    # a lean solve's memory figures (LpSession.memory), for benchmarks; not in the Summary
+    memory: dict[str, float] = field(default_factory=dict)
     solver: str = field(default_factory=lambda: solver_name())
+    method: str = ""  # the algorithm that ran (METHOD_LABEL), e.g. "dual simplex"
 
     @property
     def ok(self) -> bool:
@@ -124,6 +127,53 @@ def stdout_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
+# The algorithms a workbook can ask for (Settings: solver_method). `auto` takes dual simplex
+# up to AUTO_HIPO_ABOVE_COLUMNS columns and HiPO above where this HiGHS has it, else dual
+# simplex again. Measured per size (docs/performance.md): simplex is the fastest on base and
+# M; on L (847k columns) simplex and HiPO take about the same time (64 and 67 s), HiPO with
+# 24% more memory; on XL (3M columns) HiPO takes half simplex's time (362 s against 716 s);
+# IPX is slower than simplex at every size. After an interior point, crossover finds a
+# basis, so duals and ranging are as after simplex, and later re-solves of the session
+# warm-start with simplex.
+METHODS = ("auto", "simplex", "ipm", "hipo")
+AUTO_HIPO_ABOVE_COLUMNS = 1_000_000
+METHOD_LABEL = {
+    "simplex": "dual simplex",
+    "ipm": "interior point (IPX) + crossover",
+    "hipo": "interior point (HiPO) + crossover",
+}
+
+
+def chosen_method(method: str, columns: int) -> str:
+    """The algorithm `method` means for a model of `columns` columns."""
+    if method == "auto":
+        return "hipo" if columns > AUTO_HIPO_ABOVE_COLUMNS and hipo_available() else "simplex"
+    if method not in METHOD_LABEL:
+        raise ValueError(f"unknown solver method {method!r}; one of {', '.join(METHODS)}")
+    return method
+
+
+def use_method(highs: highspy.Highs, method: str) -> str:
+    """Set HiGHS's options for `method` (simplex, ipm or hipo); the method set, which is ipm
+    when HiPO is asked for but HiGHS has no HiPO (highspy-extras not installed, or not of
+    highspy's version)."""
+    if method == "hipo" and highs.setOptionValue("solver", "hipo") != highspy.HighsStatus.kOk:
+        method = "ipm"
+    if method == "ipm":
+        highs.setOptionValue("solver", "ipx")
+    if method == "simplex":
+        highs.setOptionValue("solver", "simplex")
+    else:
+        highs.setOptionValue("run_crossover", "on")
+    return method
+
+
+@cache
+def hipo_available() -> bool:
+    """Whether this HiGHS can run HiPO (highspy-extras of highspy's version installed)."""
+    return use_method(new_highs(), "hipo") == "hipo"
+
+
 def new_highs(time_limit_s: float | None = None) -> highspy.Highs:
     """A silent Highs object: made with stdout silenced, logging off, optional time limit."""
     with stdout_silenced():
@@ -148,20 +198,29 @@ class LpSession:
         time_limit_s: float = 600.0,
         release_model: bool = False,
         mip_gap: float = 1e-4,
+        method: str = "auto",
     ):
         """Compile `model` and pass it to HiGHS. With `release_model` the model's constraints
-        and objectives are freed as they are compiled (the model is spent afterwards). A model
+        and objectives are freed as they are compiled (the model is spent afterwards).
+        `method` (METHODS) is the algorithm of the first solve; re-solves use simplex. A model
         with integer variables is solved as a MIP to the relative gap `mip_gap`."""
         t0 = time.perf_counter()
-        # names of every variable component, so each gets an entry in the values even when
-        # none of its variables made it into the LP; the model itself is not kept, so its
-        # memory can go once it is compiled
-        self.var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
+        self.memory: dict[str, float] = {}
+        if isinstance(model, Compiled):  # compiled in a child process (open_session)
+            self.var_names, lp_arrays = model.var_names, model.lp
+        else:
+            # names of every variable component, so each gets an entry in the values even
+            # when none of its variables made it into the LP; the model itself is not kept,
+            # so its memory can go once it is compiled
+            self.var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
+            try:
+                lp_arrays = compile_lp(model, release=release_model)
+            except ConstantConstraintError as exc:
+                lp_arrays = exc
         self.error: SolveResult | None = None
-        try:
-            lp_arrays = compile_lp(model, release=release_model)
-        except ConstantConstraintError as exc:
-            self.error = SolveResult("infeasible", f"A constraint can never hold: {exc}", None)
+        if isinstance(lp_arrays, ConstantConstraintError):
+            message = f"A constraint can never hold: {lp_arrays}"
+            self.error = SolveResult("infeasible", message, None)
             return
         self.column_keys = lp_arrays.column_keys
         self.row_keys = lp_arrays.row_keys
@@ -214,12 +273,13 @@ class LpSession:
             self.highs.setOptionValue("mip_rel_gap", float(mip_gap))
         if passed == highspy.HighsStatus.kError:
             self.error = SolveResult("error", "HiGHS refused the model's arrays.", None)
+        self.method = use_method(self.highs, chosen_method(method, n_cols))
         self.handoff_s = time.perf_counter() - t0
 
     def detach_keys(self) -> None:
-        """Copy the column and row keys (ColumnKeys.detach), so that the network and model
-        they were read from can be freed whole while HiGHS solves."""
-        self.column_keys.detach()
+        """Hold the column keys as codes (ColumnKeys.compact) and copy the row keys, so that
+        the network and model they were read from can be freed whole while HiGHS solves."""
+        self.column_keys.compact()
         self.row_keys = [(name, (*index,)) for name, index in self.row_keys]
         self.row_of = {key: r for r, key in enumerate(self.row_keys)}
         self.__dict__.pop("row_groups", None)
@@ -345,14 +405,19 @@ class LpSession:
         )
         info = self.highs.getInfo()
         stats = {**self.stats, "simplex_iterations": int(info.simplex_iteration_count)}
+        if self.method != "simplex":
+            stats["ipm_iterations"] = int(info.ipm_iteration_count)
+            stats["crossover_iterations"] = int(info.crossover_iteration_count)
         result = SolveResult(status=status, message=message, objective=None, stats=stats)
+        result.method = METHOD_LABEL[self.method]
+        if self.method != "simplex":  # a basis exists now: re-solves warm-start with simplex
+            self.method = use_method(self.highs, "simplex")
         if status == "infeasible":
             result.conflict, result.conflict_bounds = _conflict(
                 self.highs, self.row_keys, self.column_keys, self.col_lower, self.col_upper
             )
         if status == "optimal":
             result.objective = float(info.objective_function_value)
-            result.method = "simplex"
             if len(self.integers):
                 result.mip_gap = float(info.mip_gap)
                 result.method = (
@@ -416,12 +481,10 @@ class LpSession:
         row_up = _floats(ranging.row_bound_up.value_)
         row_down = _floats(ranging.row_bound_dn.value_)
         del ranging  # its per-column records are the large part
-        for k, pos in enumerate(used.tolist()):
-            result.cost_ranges[self.column_keys[pos]] = (
-                float(cost[pos]),
-                float(down[k]),
-                float(up[k]),
-            )
+        keys = self.column_keys.take(used)
+        figures = zip(keys, cost[used].tolist(), down.tolist(), up.tolist(), strict=True)
+        for key, c, lo, hi in figures:
+            result.cost_ranges[key] = (c, lo, hi)
         for row in np.flatnonzero(np.abs(duals) > 1e-9):
             lower, upper = self._bounds[row]
             bound = upper if math.isfinite(upper) else lower
@@ -450,16 +513,46 @@ def _by_component(
     groups, vector: np.ndarray, nonzero_only: bool = False
 ) -> dict[str, dict[tuple, float]]:
     """Values of a column or row vector as {component name: {index: value}}; with
-    `nonzero_only` the zeros are left out (a missing index reads as 0)."""
+    `nonzero_only` the zeros are left out (a missing index reads as 0), and only their
+    keys are read."""
     out = {}
     for name, keys, positions in groups:
         part = vector[positions]
         if nonzero_only:
-            chosen = np.flatnonzero(part).tolist()
-            out[name] = dict(zip([keys[k] for k in chosen], part[chosen].tolist(), strict=True))
+            chosen = np.flatnonzero(part)
+            out[name] = dict(zip(take(keys, chosen), part[chosen].tolist(), strict=True))
         else:
             out[name] = dict(zip(keys, part.tolist(), strict=True))
     return out
+
+
+@dataclass
+class Compiled:
+    """A model compiled in a child process: what LpSession needs of it, and the child's
+    build time and memory."""
+
+    var_names: list[str]
+    lp: CompiledLp | ConstantConstraintError
+    build_s: float
+    compile_s: float
+    private_mb: float  # the child's own memory at its largest sample (after the build)
+
+
+def _compile_here(make_model: Callable[[], pyo.ConcreteModel]) -> Compiled:
+    """Build and compile the model (in a child: open_session's `in_child`), keys compacted."""
+    started = time.perf_counter()
+    with collection_paused():
+        model = make_model()
+        built = time.perf_counter()
+        private = memory.private_mb()
+        var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
+        try:
+            lp: CompiledLp | ConstantConstraintError = compile_lp(model, release=True)
+            lp.column_keys.compact()
+        except ConstantConstraintError as exc:
+            lp = exc
+        private = max(private, memory.private_mb())
+    return Compiled(var_names, lp, built - started, time.perf_counter() - built, private)
 
 
 def open_session(
@@ -467,6 +560,8 @@ def open_session(
     time_limit_s: float,
     collect: bool = True,
     mip_gap: float = 1e-4,
+    method: str = "auto",
+    in_child: bool = False,
 ) -> LpSession:
     """Build a model and hand it to a live HiGHS model. Each constraint is freed as it is
     compiled; with `collect` the rest of the model is gone before anything is solved.
@@ -476,12 +571,32 @@ def open_session(
     reference cycles) walks the model's own objects only. `session.build_s` and
     `session.handoff_s` time the two steps. With collect=False the spent model is left for
     the caller to collect (memory.collect_young, while HiGHS solves).
+
+    With `in_child` the model is built and compiled in a forked child process
+    (memory.in_child) and only the arrays and the (coded) keys come back: the millions of
+    objects of the model never live in this process, so its heap stays compact for HiGHS.
+    `session.memory` then holds this process's size when the child started and the child's
+    own memory at its largest, so the two can be added up for the machine's peak.
     """
+    if in_child:
+        before = memory.rss_mb()
+        started = time.perf_counter()
+        compiled = memory.in_child(lambda: _compile_here(make_model))
+        received = time.perf_counter()
+        session = LpSession(compiled, time_limit_s=time_limit_s, method=method)
+        session.build_s = compiled.build_s
+        # the compile, the arrays' way back from the child, and the hand-over to HiGHS
+        session.handoff_s = time.perf_counter() - started - compiled.build_s
+        session.memory = {"parent_at_build_mb": before, "child_private_mb": compiled.private_mb}
+        session.memory["transfer_s"] = received - started - compiled.build_s - compiled.compile_s
+        return session
     started = time.perf_counter()
     with heap_set_aside(), collection_paused():  # the model is collected once, not per build
         model = make_model()
         built = time.perf_counter()
-        session = LpSession(model, time_limit_s=time_limit_s, release_model=True, mip_gap=mip_gap)
+        session = LpSession(
+            model, time_limit_s=time_limit_s, release_model=True, mip_gap=mip_gap, method=method
+        )
         del model
         if collect:
             memory.collect()

@@ -50,7 +50,11 @@ def efficient_frontier(
 
     net = build_network(data)
 
-    session = open_session(lambda: build_frontier_model(net), data.settings["time_limit_s"])
+    session = open_session(
+        lambda: build_frontier_model(net),
+        data.settings["time_limit_s"],
+        method=data.settings.get("solver_method", "auto"),
+    )
     if session.error is not None:
         raise RuntimeError(session.error.message)
     weight = net.risk_weight

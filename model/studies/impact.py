@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from model.api import solve_data
+from model.results.tables import extract
+from model.studies.executor import Book, Study, Where, run_points
+from model.studies.persistent import Resolver
 from model.workbook.data import ChainData
 
 RULE_SHEETS = ("Policies", "Contracts", "Stocks", "Tariffs")
@@ -68,35 +71,83 @@ def plain(data: ChainData) -> ChainData:
     return out
 
 
+def impact_cases(data: ChainData) -> list[tuple[str, Callable[[], ChainData]]]:
+    """(name, make the case) per case: plain, plain + each rule, all rules (the workbook as
+    it is). A case is made when it is solved, so a worker holds one at a time."""
+    rules = rules_of(data)
+
+    def plus(rule: Rule) -> ChainData:
+        case = plain(data)
+        rule.keep(case)
+        return case
+
+    cases: list[tuple[str, Callable[[], ChainData]]] = [
+        ("plain case (no rules)", lambda: plain(data))
+    ]
+    cases += [(f"+ {rule.name}", lambda rule=rule: plus(rule)) for rule in rules]
+    cases.append(("all rules (the workbook as it is)", data.copy))
+    return cases
+
+
+class ImpactWorker:
+    """One worker's persistent model for the impact cases (executor.Study): each case is
+    solved on the same live model, rebuilt when the case's rules change its structure."""
+
+    def __init__(self, data: ChainData, _setup: Any = None):
+        self.cases = impact_cases(data)
+        self.resolver: Resolver | None = None
+
+    def __call__(self, index: int, _point: Any = None) -> dict[str, Any]:
+        name, make = self.cases[index]
+        case = make()
+        row: dict[str, Any] = {"point": index, "case": name}
+        if self.resolver is None:
+            self.resolver = Resolver(case)
+        point = self.resolver.solve(case)
+        row["status"] = point.result.status
+        if point.result.ok:
+            summary = extract(case, point.network, point.result, full=False).summary
+            row.update({key: summary.get(key) for key in FIGURES})
+        else:
+            row["message"] = point.result.message
+        return row
+
+
+FIGURES = ("total_cost_usd", "risk_usd", "unmet_t")
+
+
 def impact_table(
-    data: ChainData, progress: Callable[[int, int], None] | None = None
+    data: ChainData,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+    dask: str | None = None,
+    book: Book | None = None,
 ) -> pd.DataFrame:
     """One row per case: plain, plain + each rule, all rules (the workbook as it is);
-    `progress(done, total)` is called as cases finish."""
-    base = plain(data)
-    cases: list[tuple[str, ChainData]] = [("plain case (no rules)", base)]
-    for rule in rules_of(data):
-        case = base.copy()
-        rule.keep(case)
-        cases.append((f"+ {rule.name}", case))
-    cases.append(("all rules (the workbook as it is)", data.copy()))
+    `progress(done, total)` is called as cases finish. The cases run in this process, on
+    `workers` local processes or on Dask (studies/executor.py); an interrupted run keeps
+    the cases that finished (`interrupted` in the frame's attrs)."""
+    names = [name for name, _make in impact_cases(data)]
+    outcome = run_points(
+        data, Study(ImpactWorker), [None] * len(names), Where(workers, dask), book, progress
+    )
+    by_point = {row["point"]: row for row in outcome.rows}
     rows = []
-    for name, case in cases:
-        summary = solve_data(case).solution.summary
-        if progress is not None:
-            progress(len(rows) + 1, len(cases))
+    for k, name in enumerate(names):
+        row = by_point.get(k, {"status": "not run"})
         rows.append(
             {
                 "case": name,
-                "status": summary["status"],
-                "total_cost_usd": summary.get("total_cost_usd"),
-                "risk_usd": summary.get("risk_usd"),
-                "unmet_t": summary.get("unmet_t"),
+                "status": row.get("status"),
+                **{key: row.get(key) for key in FIGURES},
             }
         )
     frame = pd.DataFrame(rows)
+    for key in FIGURES:
+        frame[key] = pd.to_numeric(frame[key])
     frame["cost_change_usd"] = frame["total_cost_usd"] - frame["total_cost_usd"].iloc[0]
     frame["risk_change_usd"] = frame["risk_usd"] - frame["risk_usd"].iloc[0]
+    frame.attrs["interrupted"] = outcome.interrupted
     return frame
 
 

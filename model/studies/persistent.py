@@ -104,6 +104,7 @@ class Resolver:
             self.data.settings["time_limit_s"],
             collect=False,
             mip_gap=self.data.settings["mip_gap"],
+            method=self.data.settings.get("solver_method", "auto"),
         )
 
     def solve(self, data: ChainData) -> Point:

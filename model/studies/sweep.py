@@ -1,18 +1,17 @@
 """Sweeps: solve many what-ifs of one workbook on one persistent HiGHS model per worker.
 
 Points are the product of the changes' values (or, with `paired`, their values taken side
-by side). Each worker process compiles the model once and re-solves point after point
-(persistent.Resolver). A point that fails is recorded with its status; an interrupted sweep
+by side). Each worker (this process, a local process or a Dask worker: studies/executor.py)
+compiles the model once and re-solves point after point (persistent.Resolver, and the fast
+path where it applies). A point that fails is recorded with its status; an interrupted sweep
 (Ctrl-C) returns the points already finished.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 import pandas as pd
@@ -20,6 +19,7 @@ import pandas as pd
 from model.results.kpis import HEADLINE
 from model.results.study_tables import SweepResult
 from model.results.tables import extract
+from model.studies.executor import Book, Study, Where, run_points
 from model.studies.fastpath import FastPath, supported
 from model.studies.persistent import Resolver
 from model.workbook.changes import Change, apply_change, check_change
@@ -49,73 +49,73 @@ def what_if(data: ChainData, changes: Sequence[Change], values: Sequence[float])
     return out
 
 
-# --- worker side: one Resolver per process ------------------------------------------------
-_WORKER: dict[str, Any] = {}
+class SweepWorker:
+    """One worker's persistent model for a sweep: `worker(index, values)` solves one point
+    (executor.Study: made once per worker, with the changes and KPIs as its setup)."""
 
+    def __init__(self, data: ChainData, setup: tuple[list[Change], tuple[str, ...]]):
+        self.data = data
+        self.changes, self.kpis = setup
+        self.resolver: Resolver | None = None
+        self.base_network = None
+        self.fast: FastPath | None = None
 
-def _init_worker(data: ChainData, changes: list[Change], kpis: tuple[str, ...]) -> None:
-    _WORKER.update(data=data, changes=changes, kpis=kpis, resolver=None)
-    _WORKER.pop("fast", None)
-    _WORKER.pop("base_network", None)
-
-
-def _solve_point(index: int, values: tuple[float, ...]) -> dict[str, Any]:
-    data, changes, kpis = _WORKER["data"], _WORKER["changes"], _WORKER["kpis"]
-    row: dict[str, Any] = {"point": index}
-    row.update({c.label: v for c, v in zip(changes, values, strict=True)})
-    started = time.perf_counter()
-    try:
-        if _WORKER["resolver"] is None:
-            _WORKER["resolver"] = Resolver(data)
-            _WORKER["base_network"] = _WORKER["resolver"].network
-        fast = _fast_path(data, changes, kpis)
-        plan = fast.plan(changes, values) if fast is not None else None
-        if plan is not None:
-            result = fast.solve(plan)
-            row.update(status=result.status, path="fast", solve_s=result.timings["solve_s"])
-            if result.ok:
-                row.update(fast.kpis(result.primal, plan))
+    def __call__(self, index: int, values: tuple[float, ...]) -> dict[str, Any]:
+        data, changes, kpis = self.data, self.changes, self.kpis
+        row: dict[str, Any] = {"point": index}
+        row.update({c.label: v for c, v in zip(changes, values, strict=True)})
+        started = time.perf_counter()
+        try:
+            if self.resolver is None:
+                self.resolver = Resolver(data)
+                self.base_network = self.resolver.network
+            fast = self._fast_path()
+            plan = fast.plan(changes, values) if fast is not None else None
+            if plan is not None:
+                result = fast.solve(plan)
+                row.update(status=result.status, path="fast", solve_s=result.timings["solve_s"])
+                if result.ok:
+                    row.update(fast.kpis(result.primal, plan))
+                else:
+                    row["message"] = result.message
+                row["wall_s"] = time.perf_counter() - started
+                return row
+            case = what_if(data, changes, values)
+            problems = check_rules(case)
+            if problems:
+                row.update(status="invalid", message=" ".join(str(f) for f in problems[:3]))
+                row["wall_s"] = time.perf_counter() - started
+                return row
+            point = self.resolver.solve(case)
+            row["status"] = point.result.status
+            row["path"] = "rebuilt" if point.rebuilt else "pushed"
+            row["solve_s"] = point.result.timings.get("solve_s")
+            if point.result.ok:
+                summary = extract(case, point.network, point.result, full=False).summary
+                row.update({k: summary.get(k) for k in kpis})
             else:
-                row["message"] = result.message
-            row["wall_s"] = time.perf_counter() - started
-            return row
-        case = what_if(data, changes, values)
-        problems = check_rules(case)
-        if problems:
-            row.update(status="invalid", message=" ".join(str(f) for f in problems[:3]))
-            row["wall_s"] = time.perf_counter() - started
-            return row
-        point = _WORKER["resolver"].solve(case)
-        row["status"] = point.result.status
-        row["path"] = "rebuilt" if point.rebuilt else "pushed"
-        row["solve_s"] = point.result.timings.get("solve_s")
-        if point.result.ok:
-            summary = extract(case, point.network, point.result, full=False).summary
-            row.update({k: summary.get(k) for k in kpis})
-        else:
-            row["message"] = point.result.message
-    except Exception as exc:  # one bad point must never lose the others
-        row["status"] = "error"
-        row["message"] = f"{type(exc).__name__}: {exc}"
-    row["wall_s"] = time.perf_counter() - started
-    return row
+                row["message"] = point.result.message
+        except Exception as exc:  # one bad point must never lose the others
+            row["status"] = "error"
+            row["message"] = f"{type(exc).__name__}: {exc}"
+        row["wall_s"] = time.perf_counter() - started
+        return row
 
-
-def _fast_path(data: ChainData, changes: list[Change], kpis: tuple[str, ...]) -> FastPath | None:
-    """The worker's fast path, on a session holding the unchanged workbook; None when these
-    changes or KPIs need the general way."""
-    if not all(supported(c) for c in changes) or not set(kpis) <= set(HEADLINE):
-        return None
-    resolver: Resolver = _WORKER["resolver"]
-    fast = _WORKER.get("fast")
-    if fast is None or fast.session is not resolver.session or fast.net is not resolver.network:
-        if resolver.network is not _WORKER.get("base_network"):
-            resolver.solve(data)  # back to the workbook as it is after a general-way point
-            _WORKER["base_network"] = resolver.network
-        if resolver.session.error is not None:
+    def _fast_path(self) -> FastPath | None:
+        """The fast path, on a session holding the unchanged workbook; None when these
+        changes or KPIs need the general way."""
+        if not all(supported(c) for c in self.changes) or not set(self.kpis) <= set(HEADLINE):
             return None
-        fast = _WORKER["fast"] = FastPath(resolver.network, resolver.session)
-    return fast
+        resolver = self.resolver
+        fast = self.fast
+        if fast is None or fast.session is not resolver.session or fast.net is not resolver.network:
+            if resolver.network is not self.base_network:
+                resolver.solve(self.data)  # back to the workbook as it is after a general point
+                self.base_network = resolver.network
+            if resolver.session.error is not None:
+                return None
+            fast = self.fast = FastPath(resolver.network, resolver.session)
+        return fast
 
 
 def run_sweep(
@@ -126,48 +126,34 @@ def run_sweep(
     kpis: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
     points: Sequence[Sequence[float]] | None = None,
+    dask: str | None = None,
+    book: Book | None = None,
 ) -> SweepResult:
     """Solve every point; `progress(done, total)` is called as points finish.
 
     `points` gives the value combinations explicitly (one value per change) instead of the
-    product (or pairing) of the changes' own values.
+    product (or pairing) of the changes' own values. The points run in this process, on
+    `workers` local processes, or on Dask (`dask`: a scheduler's address or 'local[:N]'; the
+    workbook travels as `book`, by default the bytes of the file `data` was read from): see
+    studies/executor.py.
     """
     for change in changes:
         check_change(change, data)
     changes = list(changes)
     wanted = tuple(dict.fromkeys((*HEADLINE, *kpis)))
     points = [tuple(p) for p in points] if points is not None else points_of(changes, paired)
-    rows: list[dict[str, Any]] = []
     started = time.perf_counter()
-    interrupted = False
-    workers = max(1, min(int(workers), len(points), os.cpu_count() or 1))
-    try:
-        if workers == 1:
-            _init_worker(data, changes, wanted)
-            for k, values in enumerate(points):
-                rows.append(_solve_point(k, values))
-                if progress:
-                    progress(len(rows), len(points))
-        else:
-            with ProcessPoolExecutor(
-                workers, initializer=_init_worker, initargs=(data, changes, wanted)
-            ) as pool:
-                pending = {pool.submit(_solve_point, k, v) for k, v in enumerate(points)}
-                try:
-                    while pending:
-                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        rows.extend(f.result() for f in done)
-                        if progress:
-                            progress(len(rows), len(points))
-                except KeyboardInterrupt:
-                    for future in pending:
-                        future.cancel()
-                    raise
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        _WORKER.clear()
-    table = pd.DataFrame(rows)
+    outcome = run_points(
+        data,
+        Study(SweepWorker, (changes, wanted)),
+        points,
+        Where(workers, dask),
+        book=book,
+        progress=progress,
+    )
+    table = pd.DataFrame(outcome.rows)
     if len(table):
         table = table.sort_values("point").reset_index(drop=True)
-    return SweepResult(table, changes, interrupted, time.perf_counter() - started)
+    return SweepResult(
+        table, changes, outcome.interrupted, time.perf_counter() - started, outcome.notes
+    )

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from model.results.study_tables import Tornado
+from model.studies.executor import Book
 from model.studies.sweep import run_sweep
 from model.workbook.changes import ChangeError, parse_change
 from model.workbook.data import ChainData
@@ -35,8 +36,11 @@ def run_tornado(
     parameters: Sequence[str] | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    dask: str | None = None,
+    book: Book | None = None,
 ) -> Tornado:
-    """Objective at -pct and +pct for each parameter (scaled with *=), ranked by swing."""
+    """Objective at -pct and +pct for each parameter (scaled with *=), ranked by swing; the
+    points run where run_sweep runs them (`workers` local processes, or Dask)."""
     targets = list(parameters) if parameters else default_parameters(data)
     down, up = 1 - pct / 100, 1 + pct / 100
     changes = [parse_change(f"{target} *= {down},{up}") for target in targets]
@@ -47,14 +51,19 @@ def run_tornado(
             point = [1.0] * len(changes)
             point[k] = factor
             points.append(point)
-    rows = run_sweep(data, changes, workers=workers, progress=progress, points=points).table
-    base = rows.iloc[0].get("objective_usd")
-    if rows.iloc[0]["status"] != "optimal":
-        raise ChangeError(f"the workbook itself has no plan ({_reason(rows.iloc[0])}).")
+    sweep = run_sweep(
+        data, changes, workers=workers, progress=progress, points=points, dask=dask, book=book
+    )
+    rows = {int(r["point"]): r for r in sweep.table.to_dict("records")}
+    if 0 not in rows:  # interrupted before the base case finished: nothing to compare with
+        raise KeyboardInterrupt
+    base = rows[0].get("objective_usd")
+    if rows[0]["status"] != "optimal":
+        raise ChangeError(f"the workbook itself has no plan ({_reason(rows[0])}).")
     tolerance = ZERO_SWING_USD + ZERO_SWING_REL * abs(base)
     out = []
     for k, target in enumerate(targets):
-        low, high = rows.iloc[1 + 2 * k], rows.iloc[2 + 2 * k]
+        low, high = rows.get(1 + 2 * k, NOT_RUN), rows.get(2 + 2 * k, NOT_RUN)
         down = _minus(low.get("objective_usd"), base, low["status"])
         up = _minus(high.get("objective_usd"), base, high["status"])
         failed = [
@@ -64,6 +73,8 @@ def run_tornado(
         ]
         swing = max(abs(v) for v in (down, up) if v is not None) if not failed else None
         effect = "failed" if failed else "moves" if swing > tolerance else "none"
+        if low is NOT_RUN or high is NOT_RUN:
+            effect = "not run"
         out.append(
             {
                 "parameter": target,
@@ -80,14 +91,14 @@ def run_tornado(
         )
     table = pd.DataFrame(out)
     if len(table):
-        rank = table["effect"].map({"moves": 0, "none": 1, "failed": 2})
+        rank = table["effect"].map({"moves": 0, "none": 1, "failed": 2, "not run": 3})
         table = (
             table.assign(_rank=rank, _swing=-table["swing_usd"].fillna(0.0))
             .sort_values(["_rank", "_swing"], kind="stable")
             .drop(columns=["_rank", "_swing"])
             .reset_index(drop=True)
         )
-    return Tornado(table, base, pct)
+    return Tornado(table, base, pct, interrupted=sweep.interrupted)
 
 
 # a parameter whose swing is below 1 USD + 1e-9 of the objective moves nothing: what is left
@@ -97,9 +108,15 @@ ZERO_SWING_USD = 1.0
 ZERO_SWING_REL = 1e-9
 
 
-def _reason(point: pd.Series) -> str:
+# a point that an interrupted run never reached
+NOT_RUN = {"status": "not run", "message": "interrupted before this point ran"}
+
+
+def _reason(point: dict) -> str:
     """Why a point has no plan: its status and the solver's or validator's message."""
     message = point.get("message")
+    if not isinstance(message, str) and message is not None and pd.isna(message):
+        message = None
     text = point["status"]
     if isinstance(message, str) and message:
         text += f": {message}"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import math
 import re
 import stat
@@ -72,6 +73,7 @@ __all__ = [
     "file_sha256",
     "lock_file",
     "read_workbook",
+    "read_workbook_bytes",
 ]
 
 
@@ -128,11 +130,8 @@ def read_workbook(
     path = Path(path)
     label = path.name or str(path)
     _check_file(path, label, limits)
-    # reading makes millions of small objects and no reference cycles: the collector waits
-    with _open_archive(path, label) as archive, collection_paused():
-        parts = check_package(archive, label, limits)
-        context = _cell_context(archive, parts, label)
-        sheets, findings = _read_sheets(archive, parts, context, limits, only)
+    with _open_archive(path, label) as archive:
+        sheets, findings = _read_archive(archive, label, limits, only)
     raw = RawBook(path=path, sha256=file_sha256(path), sheets=sheets, findings=findings)
     lock = lock_file(path)
     if lock.exists():
@@ -147,6 +146,48 @@ def read_workbook(
             )
         )
     return raw
+
+
+def read_workbook_bytes(
+    book: bytes, name: str = "workbook.xlsx", limits: ReadLimits = DEFAULT_LIMITS
+) -> RawBook:
+    """A workbook's sheets from the bytes of its file (as a study's workers get it: the bytes
+    travel, never a path), checked as read_workbook checks a file; `name` labels findings."""
+    label = Path(name).name or name
+    if len(book) > limits.max_file_bytes:
+        raise _unreadable(
+            label,
+            f"{label} is refused: it is {len(book):,} bytes, more than the "
+            f"{limits.max_file_bytes:,} allowed.",
+        )
+    if not book:
+        raise _unreadable(label, f"{label} is not a readable .xlsx workbook: the file is empty.")
+    if book[: len(OLE_SIGNATURE)] == OLE_SIGNATURE:
+        raise _unreadable(label, f"{label} is not a readable .xlsx workbook: it is encrypted.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(book))
+    except Exception as exc:  # zipfile on hostile bytes: any failure means "not a zip"
+        raise _unreadable(
+            label, f"{label} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})."
+        ) from None
+    with archive:
+        sheets, findings = _read_archive(archive, label, limits)
+    digest = hashlib.sha256(book).hexdigest()
+    return RawBook(path=Path(label), sha256=digest, sheets=sheets, findings=findings)
+
+
+def _read_archive(
+    archive: zipfile.ZipFile,
+    label: str,
+    limits: ReadLimits,
+    only: Collection[str] | None = None,
+) -> tuple[dict[str, RawSheet], list[Finding]]:
+    """The package checked, then every sheet (or those named in `only`) read (reading makes
+    millions of small objects and no reference cycles: the collector waits)."""
+    with collection_paused():
+        parts = check_package(archive, label, limits)
+        context = _cell_context(archive, parts, label)
+        return _read_sheets(archive, parts, context, limits, only)
 
 
 # ---------------------------------------------------------------- the file

@@ -102,6 +102,7 @@ class Setting:
     hi: float | None = None
     help: str = ""
     required: bool = field(default=False)
+    choices: tuple[str, ...] = ()  # allowed text values (text settings)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -187,6 +188,17 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         1,
         "Relative gap at which a solve with go/no-go projects stops (the MIP's optimality).",
+    ),
+    Setting(
+        "solver_method",
+        "str",
+        "auto",
+        help="HiGHS's algorithm: simplex (dual simplex), ipm (interior point, IPX), hipo "
+        "(HiGHS's newer interior point, where highspy-extras is installed; else ipm), or auto "
+        "(simplex up to 1,000,000 columns; above, hipo where installed, else simplex). After an "
+        "interior point, crossover finds a basis, so duals and ranging are as after simplex; "
+        "the Summary's solver_method says which ran.",
+        choices=("auto", "simplex", "ipm", "hipo"),
     ),
 )
 

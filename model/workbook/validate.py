@@ -359,6 +359,19 @@ def _parse_settings(
             col = Column(name, spec.dtype, spec.unit)
             findings.append(Finding("error", "Settings", cell, f"{name}: {exc}.", _type_hint(col)))
             continue
+        if spec.choices and isinstance(typed, str):
+            typed = typed.lower()
+        if spec.choices and typed not in spec.choices:
+            findings.append(
+                Finding(
+                    "error",
+                    "Settings",
+                    cell,
+                    f"{name} = {typed!r} is not one of {', '.join(spec.choices)}.",
+                    f"type one of {', '.join(spec.choices)} for {name}.",
+                )
+            )
+            continue
         if _out_of_bounds(typed, spec.lo, spec.hi):
             findings.append(
                 Finding(
