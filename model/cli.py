@@ -447,22 +447,39 @@ def frontier(workbook: Path, points: int, cvar: bool, output: Path | None) -> No
 @output_option("robust")
 @click.option("--json", "json_out", is_flag=True, help="Print the Summary as one JSON object.")
 @report_option
-def robust(workbook: Path, output: Path | None, json_out: bool, html_report: bool) -> None:
-    """A plan that holds up in every scenario of the Scenarios sheet (two-stage, CVaR)."""
+@workers_option
+def robust(
+    workbook: Path,
+    output: Path | None,
+    json_out: bool,
+    html_report: bool,
+    workers: int,
+    dask: str | None,
+) -> None:
+    """A plan that holds up in every scenario of the Scenarios sheet (two-stage, CVaR).
+
+    --workers/--dask spread the scenarios planned alone (for EVPI)."""
     from model.report.studies import write_robust
     from model.studies.robust import run_robust
 
     out = _output_path(workbook, output, "robust")
     data = _load_or_exit(workbook)
+    book = _book_for(data, dask)
     try:
         with _progress() as bar:
             task = bar.add_task("solves", total=None)
             result = run_robust(
-                data, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                data,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                workers=workers,
+                dask=dask,
+                book=book,
             )
     except InputError as exc:
         _print_findings(exc.findings)
         raise _exit(EXIT_INPUT) from None
+    except OSError as exc:
+        raise _dask_error(exc) from None
     write_robust(result, out)
     s = result.summary
     if json_out:

@@ -1,6 +1,7 @@
 """Studies on Dask: a LocalCluster of two one-thread worker processes on loopback (no
-dashboard) runs sweeps, tornado and impact with the same results as this process, a lost
-worker's points are run again, and an interrupted run keeps its finished points."""
+dashboard) runs sweeps, tornado, impact and the scenarios of a robust plan with the same
+results as this process, a lost worker's points are run again, and an interrupted run keeps
+its finished points."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from conftest import flat, invoke
 from model.api import load_workbook_data
 from model.studies.executor import Book, Fault, Study, Where, run_points
 from model.studies.impact import impact_table
+from model.studies.robust import run_robust
 from model.studies.sweep import SweepWorker, run_sweep
 from model.studies.tornado import run_tornado
 from model.workbook.changes import parse_change
@@ -76,6 +78,25 @@ def test_tornado_and_impact_on_dask_equal_the_local_runs(tiny, write_book, clust
     assert list(remote["case"]) == list(local["case"]) and len(local) == 3
     for key in ("total_cost_usd", "risk_usd", "unmet_t", "cost_change_usd"):
         _same(remote[key], local[key])
+
+
+def test_scenarios_planned_alone_on_dask_equal_the_local_run(tiny, write_book, cluster):
+    tiny["Scenarios"] = [
+        {"scenario": "surge", "probability": 0.3, "change": "Demand[motors].demand_t *= 1.5"},
+        {"scenario": "dear_dy", "probability": 0.2,
+         "change": "MarketPrices[market_cn,oxide,Dy].price_usd_per_kg *= 3"},
+        {"scenario": "no_dy", "probability": 0.1,
+         "change": "MarketPrices[market_cn,oxide,Dy].max_t = 0"},
+    ]  # fmt: skip
+    data = load_workbook_data(write_book(tiny))
+    here = run_robust(data)
+    there = run_robust(data, dask=cluster)
+    assert there.summary["status"] == "optimal" and len(there.scenarios) == 4
+    for key in ("objective_usd", "planned_alone_objective_usd"):
+        assert there.scenarios[key].notna().all()
+        _same(there.scenarios[key], here.scenarios[key])
+    assert there.summary["evpi_usd"] == pytest.approx(here.summary["evpi_usd"], abs=1e-3)
+    assert there.summary["evpi_usd"] >= -1e-3
 
 
 def test_a_lost_worker_s_points_are_run_again(tiny_data, cluster, tmp_path):

@@ -1,11 +1,11 @@
 """Run the points of a study of one workbook here, on local processes, or on Dask.
 
 A study is a family of solves of one workbook: the points of a sweep, the parameters of a
-tornado, the cases of an impact table (and, later, the scenarios of a plan). Whatever runs
-them keeps, per worker, one persistent model: `Study.make(data, setup)` is called once per
-worker and returns a function `solve(index, point) -> row` that re-solves that worker's model
-point after point. Points travel in batches of neighbouring points, so each worker's
-warm starts follow the order of the points.
+tornado, the cases of an impact table, the scenarios of a robust plan planned alone.
+Whatever runs them keeps, per worker, one persistent model: `Study.make(data, setup)` is
+called once per worker and returns a function `solve(index, point) -> row` that re-solves
+that worker's model point after point. Points travel in batches of neighbouring points, so
+each worker's warm starts follow the order of the points.
 
 Where the points run (`Where`):
 

@@ -27,7 +27,9 @@ from model.results.explain import describe, describe_bound
 from model.results.study_tables import Frontier, Robust
 from model.results.tables import Solution, extract
 from model.solver.session import LpSession, SolveResult, open_session
+from model.studies.executor import Book, Study, Where, run_points
 from model.studies.frontier import even_caps
+from model.studies.persistent import Resolver
 from model.studies.progress import Progress, Ticker
 from model.units import KUSD
 from model.workbook.data import ChainData
@@ -180,9 +182,42 @@ def _infeasible(result: SolveResult, blocks: list[ScenarioBlock]) -> str:
     )
 
 
-def run_robust(data: ChainData, progress: Progress | None = None) -> Robust:
+class PlannedAlone:
+    """A worker's wait-and-see study: a point is the number k of a scenario, planned alone,
+    knowing it; one persistent model per worker (studies.persistent.Resolver) takes the
+    scenarios in turn, numbers pushed where the arcs are the same, rebuilt where not."""
+
+    def __init__(self, data: ChainData, _setup: Any = None):
+        self.data = data
+        self.scenarios = scenarios_of(data)
+        self.resolver: Resolver | None = None
+
+    def __call__(self, index: int, scenario: int) -> dict[str, Any]:
+        case = self.scenarios[scenario].data(self.data)
+        if self.resolver is None:
+            self.resolver = Resolver(case)
+        point = self.resolver.solve(case)
+        row: dict[str, Any] = {"point": index, "status": point.result.status}
+        if point.result.ok:
+            summary = extract(case, point.network, point.result, full=False).summary
+            row["objective_usd"] = summary["objective_usd"]
+        else:
+            row["message"] = point.result.message
+        return row
+
+
+def run_robust(
+    data: ChainData,
+    progress: Progress | None = None,
+    workers: int = 1,
+    dask: str | None = None,
+    book: Book | None = None,
+) -> Robust:
     """The robust plan of the workbook's scenarios, with EVPI and VSS (module docstring).
-    Raises InputError when the workbook has no scenarios or a scenario breaks a rule."""
+
+    The scenarios planned alone (wait and see) run here, on `workers` local processes or on
+    Dask (studies/executor.py); the extensive form and the nominal plan's evaluation run
+    here. Raises InputError when the workbook has no scenarios or a scenario breaks a rule."""
     scenarios = scenarios_of(data)
     if len(scenarios) < 2:
         raise InputError([Finding(
@@ -194,7 +229,7 @@ def run_robust(data: ChainData, progress: Progress | None = None) -> Robust:
     reveal = reveal_year(data, scenarios)
     datas = _checked(data, scenarios)
     nets, groups = networks(datas)
-    tick = Ticker(3 + len(scenarios), progress)  # robust, nominal, EEV, each scenario alone
+    tick = Ticker(2 + len(scenarios), progress)  # robust, nominal, EEV, the others alone
 
     blocks: list[ScenarioBlock] = []
 
@@ -247,13 +282,23 @@ def run_robust(data: ChainData, progress: Progress | None = None) -> Robust:
             row["nominal_plan_objective_usd"] = other["objective_usd"]
             row["saving_usd"] = other["objective_usd"] - row["objective_usd"]
         summary["vss_usd"] = eev.objective * KUSD - robust_objective
-    alone = []
-    for d in datas:
-        run = solve_data(d)
-        alone.append(run.solution.summary.get("objective_usd"))
-        tick()
+    outcome = run_points(
+        data,
+        Study(PlannedAlone),
+        list(range(1, len(scenarios))),  # the nominal scenario alone is the nominal plan
+        Where(workers, dask),
+        book,
+        progress=lambda done, total: tick(),
+    )
+    by_scenario = {row["point"] + 1: row for row in outcome.rows}
+    alone = [nominal.solution.summary.get("objective_usd")]
+    alone += [by_scenario.get(k, {}).get("objective_usd") for k in range(1, len(scenarios))]
     for row, value in zip(rows, alone, strict=True):
         row["planned_alone_objective_usd"] = value
+    if outcome.interrupted:
+        summary["message"] = (
+            f"{result.message} Interrupted: EVPI needs every scenario planned alone."
+        )
     if all(v is not None for v in alone):
         wait_and_see = float(np.dot(probabilities, alone)) + weight * cvar(
             alone, probabilities, alpha
