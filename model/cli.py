@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from rich.console import Console
@@ -30,6 +31,8 @@ from model.results.explain import sentences, unmet_reasons
 from model.workbook.changes import Change, ChangeError, check_change, parse_change
 from model.workbook.data import ChainData
 from model.workbook.reader import DEFAULT_LIMITS, RawBook, ReadLimits, lock_file, read_workbook
+
+T = TypeVar("T")
 
 # Commands other than solve and validate import what they need when they run, so that the
 # everyday `solve` starts quickly.
@@ -410,18 +413,8 @@ def frontier(workbook: Path, points: int, cvar: bool, output: Path | None) -> No
     data = _load_or_exit(workbook)
     trace = cvar_frontier if cvar else efficient_frontier
     try:
-        with _progress() as bar:
-            task = bar.add_task("solves", total=None)
-            result = trace(
-                data,
-                points,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-    except (RuntimeError, InputError) as exc:
-        findings = getattr(exc, "findings", None)
-        if findings:
-            _print_findings(findings)
-            raise _exit(EXIT_INPUT) from None
+        result = _with_progress("solves", lambda progress: trace(data, points, progress=progress))
+    except RuntimeError as exc:
         err.print(f"[red]no frontier[/red]: {escape(str(exc))}")
         raise _exit(EXIT_NO_PLAN) from None
     write_frontier(result, out)
@@ -465,21 +458,11 @@ def robust(
     out = _output_path(workbook, output, "robust")
     data = _load_or_exit(workbook)
     book = _book_for(data, dask)
-    try:
-        with _progress() as bar:
-            task = bar.add_task("solves", total=None)
-            result = run_robust(
-                data,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                workers=workers,
-                dask=dask,
-                book=book,
-            )
-    except InputError as exc:
-        _print_findings(exc.findings)
-        raise _exit(EXIT_INPUT) from None
-    except OSError as exc:
-        raise _dask_error(exc) from None
+    result = _with_progress(
+        "solves",
+        lambda progress: run_robust(data, progress, workers=workers, dask=dask, book=book),
+        dask,
+    )
     write_robust(result, out)
     s = result.summary
     if json_out:
@@ -526,18 +509,11 @@ def impact(workbook: Path, workers: int, dask: str | None, output: Path | None) 
     out = _output_path(workbook, output, "impact")
     data = _load_or_exit(workbook)
     book = _book_for(data, dask)
-    try:
-        with _progress() as bar:
-            task = bar.add_task("cases", total=None)
-            table = impact_table(
-                data,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                workers=workers,
-                dask=dask,
-                book=book,
-            )
-    except OSError as exc:
-        raise _dask_error(exc) from None
+    table = _with_progress(
+        "cases",
+        lambda progress: impact_table(data, progress, workers=workers, dask=dask, book=book),
+        dask,
+    )
     if table.attrs.get("interrupted"):
         err.print("[yellow]interrupted[/yellow]: the finished cases are kept.")
     write_table_book({"Impact": table}, out)
@@ -583,6 +559,24 @@ def _progress():
         console=err,
         transient=False,
     )
+
+
+def _with_progress(label: str, run: Callable[[Callable[[int, int], None]], T], dask=None) -> T:
+    """`run(progress)` under a progress bar counting `label`. Bad input (InputError) prints
+    its findings and exits 1; an OSError is a Dask cluster that cannot be reached (exit 2)
+    when `dask` is given, else printed in words (exit 2)."""
+    try:
+        with _progress() as bar:
+            task = bar.add_task(label, total=None)
+            return run(lambda done, total: bar.update(task, completed=done, total=total))
+    except InputError as exc:
+        _print_findings(exc.findings)
+        raise _exit(EXIT_INPUT) from None
+    except OSError as exc:
+        if dask:
+            raise _dask_error(exc) from None
+        err.print(f"[red]ERROR[/red] {escape(f'{type(exc).__name__}: {exc}')}")
+        raise _exit(EXIT_USAGE) from None
 
 
 def _changes_from(data: ChainData, texts: list[str], sweep_name: str | None) -> list[Change]:
@@ -635,21 +629,20 @@ def sweep(
     data = _load_or_exit(workbook)
     changes = _changes_from(data, list(change), sweep_name)
     book = _book_for(data, dask)
-    try:
-        with _progress() as bar:
-            task = bar.add_task("points", total=None)
-            result = run_sweep(
-                data,
-                changes,
-                paired=paired,
-                workers=workers,
-                kpis=list(kpi),
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                dask=dask,
-                book=book,
-            )
-    except OSError as exc:
-        raise _dask_error(exc) from None
+    result = _with_progress(
+        "points",
+        lambda progress: run_sweep(
+            data,
+            changes,
+            paired=paired,
+            workers=workers,
+            kpis=list(kpi),
+            progress=progress,
+            dask=dask,
+            book=book,
+        ),
+        dask,
+    )
     for note in result.notes:
         err.print(f"[yellow]note[/yellow]: {escape(note)}", highlight=False)
     write_sweep(result, out)
@@ -693,22 +686,16 @@ def tornado(
     data = _load_or_exit(workbook)
     book = _book_for(data, dask)
     try:
-        with _progress() as bar:
-            task = bar.add_task("points", total=None)
-            result = run_tornado(
-                data,
-                pct,
-                list(param) or None,
-                workers,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                dask=dask,
-                book=book,
-            )
+        result = _with_progress(
+            "points",
+            lambda progress: run_tornado(
+                data, pct, list(param) or None, workers, progress=progress, dask=dask, book=book
+            ),
+            dask,
+        )
     except ChangeError as exc:
         err.print(f"[red]ERROR[/red] {escape(str(exc))}")
         raise _exit(EXIT_INPUT) from None
-    except OSError as exc:
-        raise _dask_error(exc) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/yellow] before the base case was solved: no tornado.")
         raise _exit(EXIT_NO_PLAN) from None
