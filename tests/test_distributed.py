@@ -189,3 +189,44 @@ def test_a_local_cluster_of_one_runs_a_sweep(tiny_data):
     here = run_sweep(tiny_data, [parse_change(DEMAND)]).table
     there = run_sweep(tiny_data, [parse_change(DEMAND)], dask="local:1").table
     _same(there["objective_usd"], here["objective_usd"])
+
+
+def _thread_probe(data, setup):
+    """A study whose points report the worker's BLAS and HiGHS thread counts, after a solve."""
+    import threadpoolctl
+
+    from model.solver.session import new_highs
+
+    def solve(index, point):
+        highs = new_highs()
+        highs.passModel(_one_column_lp())
+        highs.run()
+        pools = threadpoolctl.threadpool_info()
+        threads = highs.getOptionValue("threads")  # (status, value) in some highspy versions
+        return {
+            "status": highs.modelStatusToString(highs.getModelStatus()),
+            "highs_threads": threads[1] if isinstance(threads, tuple) else threads,
+            "blas_threads": max((pool["num_threads"] for pool in pools), default=1),
+        }
+
+    return solve
+
+
+def _one_column_lp():
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = 1, 0
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = [1.0], [2.0], [5.0]
+    return lp
+
+
+@pytest.mark.parametrize("where", ["processes", "dask"])
+def test_each_worker_solves_on_one_thread(tiny_data, cluster, where):
+    """Two workers on two cores: neither HiGHS's scheduler nor numpy's BLAS may start a pool
+    that spins on the other worker's core."""
+    place = Where(workers=2) if where == "processes" else Where(dask=cluster)
+    outcome = run_points(tiny_data, Study(_thread_probe), list(range(4)), place, batch=1)
+    table = pd.DataFrame(outcome.rows)
+    assert len(table) == 4 and (table["status"] == "Optimal").all()
+    assert (table["highs_threads"] == 1).all() and (table["blas_threads"] == 1).all()

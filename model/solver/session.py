@@ -31,6 +31,7 @@ import pyomo.core as pyo
 from model import memory
 from model.memory import collection_paused, heap_set_aside
 from model.solver.compile import CompiledLp, ConstantConstraintError, compile_lp, take
+from model.solver.threads import highs_threads
 
 PLAIN_STATUS = {
     "Optimal": ("optimal", "The plan is optimal."),
@@ -175,12 +176,15 @@ def hipo_available() -> bool:
 
 
 def new_highs(time_limit_s: float | None = None) -> highspy.Highs:
-    """A silent Highs object: made with stdout silenced, logging off, optional time limit."""
+    """A silent Highs object: made with stdout silenced, logging off, optional time limit, and
+    one thread in a study's worker process (solver.threads)."""
     with stdout_silenced():
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
     if time_limit_s is not None:
         highs.setOptionValue("time_limit", float(time_limit_s))
+    if (threads := highs_threads()) is not None:
+        highs.setOptionValue("threads", threads)
     return highs
 
 

@@ -39,6 +39,7 @@ from typing import Any
 from uuid import uuid4
 
 from model.api import load_workbook_bytes
+from model.solver.threads import one_thread_per_process
 from model.workbook.data import ChainData
 from model.workbook.reader import DEFAULT_LIMITS, ReadLimits, file_sha256
 
@@ -204,6 +205,7 @@ def _solver_of(run: str, source: Book | None, study: Study):
             for old in [k for k in _STATES if k[0] != run]:
                 del _STATES[old]
     if solve is None:
+        one_thread_per_process()  # one point at a time on this worker's core
         if source is None:
             data = _LOCAL_DATA[run]
         else:
