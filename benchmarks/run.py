@@ -196,9 +196,10 @@ def sweep_at(workbook: str, points: str) -> dict:
 
 
 def dask_sweep_at(workbook: str, points: str) -> dict:
-    """An N-point price sweep (called in a child) in this process, then on a LocalCluster
-    of 1 and of 2 one-thread workers, each cluster started before the clock (as a standing
-    cluster would be) and warmed by importing the model; wall times and throughputs."""
+    """An N-point price sweep (called in a child) in this process, on 2 local processes,
+    then on a LocalCluster of 1 and of 2 one-thread workers, each cluster started before the
+    clock (as a standing cluster would be) and warmed by importing the model; wall times and
+    throughputs."""
     import logging
 
     sys.path.insert(0, str(ROOT))
@@ -216,6 +217,10 @@ def dask_sweep_at(workbook: str, points: str) -> dict:
     clock = time.perf_counter()
     run_sweep(data, [change])
     out["sweep_here_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    table = run_sweep(data, [change], workers=2).table
+    out["sweep_local2_s"] = time.perf_counter() - clock
+    assert (table["status"] == "optimal").all() and len(table) == n
     for workers in (1, 2):
         with LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -229,6 +234,7 @@ def dask_sweep_at(workbook: str, points: str) -> dict:
     # 2 workers against twice one worker's throughput: 1.0 is perfect scaling
     out["dask2_vs_2x_dask1"] = 2 * out["sweep_dask2_s"] / out["sweep_dask1_s"]
     out["dask2_vs_2x_here"] = 2 * out["sweep_dask2_s"] / out["sweep_here_s"]
+    out["local2_vs_2x_here"] = 2 * out["sweep_local2_s"] / out["sweep_here_s"]
     return out
 
 
@@ -323,7 +329,7 @@ def _medians(runs: list[dict]) -> dict:
 PER_RUN = ("total_over_highs", "total_with_import_over_highs", "total_over_own_highs",
            "overhead_over_own_highs", "memory_over_highs", "total_s", "highs_s",
            "highs_alone_run_s", "peak_mb", "cli_end_to_end_s", "sweep_over_highs",
-           "dask2_vs_2x_dask1", "dask2_vs_2x_here")  # fmt: skip
+           "dask2_vs_2x_dask1", "dask2_vs_2x_here", "local2_vs_2x_here")  # fmt: skip
 
 
 ORDER = ("columns", "rows", "nonzeros", "import_s", "read_s", "validate_s", "build_s",
@@ -335,7 +341,8 @@ ORDER = ("columns", "rows", "nonzeros", "import_s", "read_s", "validate_s", "bui
          "overhead_over_own_highs", "memory_over_highs",
          "cli_end_to_end_s", "sweep_points", "sweep_wall_s", "sweep_highs_s",
          "sweep_over_highs", "dask_sweep_points", "sweep_here_s", "sweep_dask1_s",
-         "sweep_dask2_s", "dask2_vs_2x_dask1", "dask2_vs_2x_here")  # fmt: skip
+         "sweep_dask2_s", "dask2_vs_2x_dask1", "dask2_vs_2x_here", "sweep_local2_s",
+         "local2_vs_2x_here")  # fmt: skip
 
 
 def main() -> None:
