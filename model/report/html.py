@@ -622,6 +622,51 @@ def flow_section(flows: FlowData) -> str:
     return section("Flows from mine to magnet", how, body, "flows")
 
 
+# the report's charts in grid order: (anchor, title, how to read it, figure of a solution
+# workbook, or None when the workbook has nothing to draw); the scenarios follow them
+CHART_SECTIONS = (
+    (
+        "china",
+        "China's share of each stage",
+        "t handled in China over all t handled at the stage, per year (markets count at the "
+        "stage of what they sell); pick an element at the top right.",
+        _china_figure,
+    ),
+    (
+        "supply",
+        "Who supplies each stage",
+        "t of tracked elements handled per country and year; pick a stage at the top right. "
+        "One colour per country, as on the map.",
+        _supply_figure,
+    ),
+    (
+        "waterfall",
+        "What the plan costs",
+        "Each cost component over the horizon, discounted to the first year, adding up to the "
+        "total; sales and incentives lower it.",
+        _waterfall_figure,
+    ),
+    (
+        "costyear",
+        "Cost per year",
+        "Components in each year's USD; sales and incentives below zero, the line is the net cost.",
+        _cost_year_figure,
+    ),
+    (
+        "risk",
+        "Supply risk",
+        "Risk = t handled x risk score x value at risk, per country and year.",
+        _risk_figure,
+    ),
+    (
+        "unmet",
+        "Unmet demand",
+        "t of magnets not delivered, by segment; the explanation above says why.",
+        _unmet_figure,
+    ),
+)
+
+
 def report_html(book: SolutionBook) -> str:
     """The whole report of one solution workbook as an HTML document."""
     s = book.summary
@@ -638,59 +683,11 @@ def report_html(book: SolutionBook) -> str:
         return page(title, subtitle, "".join(parts))
     flows = flow_data(book)
     parts.append(flow_section(flows))
-    grid = []
-    grid.append(
-        section(
-            "China's share of each stage",
-            "t handled in China over all t handled at the stage, per year (markets count "
-            "at the stage of what they sell); pick an element at the top right.",
-            figure("china", _china_figure(book)),
-        )
-    )
-    grid.append(
-        section(
-            "Who supplies each stage",
-            "t of tracked elements handled per country and year; pick a stage at the top "
-            "right. One colour per country, as on the map.",
-            figure("supply", _supply_figure(book)),
-        )
-    )
-    grid.append(
-        section(
-            "What the plan costs",
-            "Each cost component over the horizon, discounted to the first year, adding up "
-            "to the total; sales and incentives lower it.",
-            figure("waterfall", _waterfall_figure(book)),
-        )
-    )
-    cost_year = _cost_year_figure(book)
-    if cost_year is not None:
-        grid.append(
-            section(
-                "Cost per year",
-                "Components in each year's USD; sales and incentives below zero, the line "
-                "is the net cost.",
-                figure("costyear", cost_year),
-            )
-        )
-    risk = _risk_figure(book)
-    if risk is not None:
-        grid.append(
-            section(
-                "Supply risk",
-                "Risk = t handled x risk score x value at risk, per country and year.",
-                figure("risk", risk),
-            )
-        )
-    unmet = _unmet_figure(book)
-    if unmet is not None:
-        grid.append(
-            section(
-                "Unmet demand",
-                "t of magnets not delivered, by segment; the explanation above says why.",
-                figure("unmet", unmet),
-            )
-        )
+    grid = [
+        section(heading, how, figure(anchor, fig))
+        for anchor, heading, how, make in CHART_SECTIONS
+        if (fig := make(book)) is not None
+    ]
     scenarios = scenario_table(book)
     if not scenarios.empty:
         grid.append(
