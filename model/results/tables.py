@@ -178,6 +178,16 @@ def _costs(net: Network, sums: Sums) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _ends(net: Network, i: str, j: str) -> dict[str, str]:
+    """A flow's ends and their stages (a flow into a segment ends at stage "segment")."""
+    return {
+        "from": i,
+        "to": j,
+        "stage": net.stage(i),
+        "to_stage": net.stage(j) if j in net.sites else "segment",
+    }
+
+
 def _flows(net: Network, values: dict) -> pd.DataFrame:
     rows = []
     for f, t_moved in values[FLOW].items():
@@ -192,10 +202,7 @@ def _flows(net: Network, values: dict) -> pd.DataFrame:
         )
         rows.append(
             {
-                "from": i,
-                "to": j,
-                "stage": net.stage(i),
-                "to_stage": net.stage(j) if j in net.sites else "segment",
+                **_ends(net, i, j),
                 "commodity": c,
                 "item": x,
                 "year": t,
@@ -275,10 +282,7 @@ def _element_flows(net: Network, values: dict) -> pd.DataFrame:
             if amount > EPS:
                 rows.append(
                     {
-                        "from": i,
-                        "to": j,
-                        "stage": net.stage(i),
-                        "to_stage": net.stage(j) if j in net.sites else "segment",
+                        **_ends(net, i, j),
                         "commodity": c,
                         "element": e,
                         "year": t,
