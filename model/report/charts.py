@@ -48,7 +48,8 @@ class ChartPlan:
     category: str = "year"  # what the table's index (the x axis) holds
 
 
-def _pivot(frame: pd.DataFrame, columns: str, values: str) -> pd.DataFrame:
+def year_pivot(frame: pd.DataFrame, columns: str, values: str) -> pd.DataFrame:
+    """`values` summed per year (rows) and `columns` (columns), 0 where there is none."""
     if frame.empty:
         return pd.DataFrame()
     table = frame.pivot_table(index="year", columns=columns, values=values, aggfunc="sum")
@@ -61,12 +62,12 @@ def chart_plans(tables: dict[str, pd.DataFrame], heavy: list[str]) -> list[Chart
     shares = tables.get("Shares", pd.DataFrame())
     for stage in SUPPLY_STAGES:
         rows = shares[shares["stage"] == stage] if not shares.empty else shares
-        table = _pivot(rows, "country", "t")
+        table = year_pivot(rows, "country", "t")
         colours = {str(c): country_colour(str(c)) for c in table.columns}
         title = f"Supply by country: {stage} (t of tracked elements)"
         plans.append(ChartPlan(title, "t", table, True, colours))
     costs = tables.get("Costs", pd.DataFrame())
-    table = _pivot(costs, "component", "cost_usd")
+    table = year_pivot(costs, "component", "cost_usd")
     if not table.empty:
         order = list(dict.fromkeys(costs["component"]))
         table = table[[c for c in order if c in table.columns]]
@@ -78,12 +79,12 @@ def chart_plans(tables: dict[str, pd.DataFrame], heavy: list[str]) -> list[Chart
         number = excel_number(decimals_for(1.0, table.stack().tolist()))
         plans.append(ChartPlan(title, unit, table, True, colours, number))
     demand = tables.get("Demand", pd.DataFrame())
-    table = _pivot(demand, "segment", "unmet_t")
+    table = year_pivot(demand, "segment", "unmet_t")
     if not table.empty and (table > 0).any().any():
         table = table.loc[:, (table > 0).any()]
         title = "Unmet demand by segment (t of magnets)"
         plans.append(ChartPlan(title, "t", table, True, series_colours(list(table.columns))))
-    emissions = _pivot(tables.get("Emissions", pd.DataFrame()), "stage", "co2e_t")
+    emissions = year_pivot(tables.get("Emissions", pd.DataFrame()), "stage", "co2e_t")
     if not emissions.empty:
         title = "Emissions by stage (t CO2e)"
         colours = series_colours(list(emissions.columns))

@@ -23,15 +23,12 @@ import pandas as pd
 from model import __version__
 from model.files import atomic_write_text
 from model.lp.costs import COST_COMPONENTS
-from model.report.colours import (
-    COMPONENT_COLOURS,
-    component_colour,
-    country_colour,
-    series_colours,
-)
+from model.report.charts import year_pivot
+from model.report.colours import component_colour, country_colour, series_colours
 from model.report.flows import ALL, FlowData, flow_data
 from model.report.money import money_scale, money_text
 from model.report.solution_reader import SCENARIO_COLUMNS, SolutionBook
+from model.stages import SUPPLY_STAGES
 
 SHARE_STAGES = ("mine", "separation", "metal", "magnet")
 CHINA = "China"
@@ -279,41 +276,39 @@ def _china_figure(book: SolutionBook):
                 )
             )
         visible_sets.append((element or ALL, start, len(fig.data)))
-    n = len(fig.data)
-    buttons = [
-        {
-            "label": label,
-            "method": "update",
-            "args": [{"visible": [start <= i < end for i in range(n)]}],
-        }
-        for label, start, end in visible_sets
-    ]
     style_figure(fig, "China's share of each stage", "share of t handled", "year")
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(dtick=1)
-    if len(buttons) > 1:
-        fig.update_layout(
-            updatemenus=[
-                {"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.15, "direction": "down"}
-            ]
-        )
+    _add_selector(fig, visible_sets, least=2)
     return fig
+
+
+def _add_selector(fig, ranges: list[tuple[str, int, int]], least: int = 1) -> None:
+    """A drop-down at the top right that shows one group of traces, `(label, first, end)`
+    each, when there are at least `least` groups."""
+    if len(ranges) < least:
+        return
+    n = len(fig.data)
+    buttons = [
+        {"label": label, "method": "update", "args": [{"visible": [a <= i < b for i in range(n)]}]}
+        for label, a, b in ranges
+    ]
+    fig.update_layout(
+        updatemenus=[
+            {"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.15, "direction": "down"}
+        ]
+    )
 
 
 def _supply_figure(book: SolutionBook):
     import plotly.graph_objects as go
 
     shares = book.table("Shares")
-    stages = [s for s in ("mine", "separation", "metal", "magnet", "recycling")
-              if not shares.empty and s in set(shares["stage"])]  # fmt: skip
+    stages = [s for s in SUPPLY_STAGES if not shares.empty and s in set(shares["stage"])]
     fig = go.Figure()
     ranges = []
     for k, stage in enumerate(stages):
-        table = (
-            shares[shares["stage"] == stage]
-            .pivot_table(index="year", columns="country", values="t", aggfunc="sum")
-            .fillna(0.0)
-        )
+        table = year_pivot(shares[shares["stage"] == stage], "country", "t")
         order = table.sum().sort_values(ascending=False).index
         start = len(fig.data)
         for country in order:
@@ -328,20 +323,10 @@ def _supply_figure(book: SolutionBook):
                 )
             )
         ranges.append((stage, start, len(fig.data)))
-    n = len(fig.data)
-    buttons = [
-        {"label": stage, "method": "update", "args": [{"visible": [a <= i < b for i in range(n)]}]}
-        for stage, a, b in ranges
-    ]
     style_figure(fig, "Who supplies each stage (t of tracked elements)", "t", "year")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(dtick=1)
-    if buttons:
-        fig.update_layout(
-            updatemenus=[
-                {"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.15, "direction": "down"}
-            ]
-        )
+    _add_selector(fig, ranges)
     return fig
 
 
@@ -350,14 +335,6 @@ def _waterfall_figure(book: SolutionBook):
 
     s = book.summary
     names = [c for c in COST_COMPONENTS if _number(s.get(f"{c}_usd"))]
-    names += [
-        k.removesuffix("_usd")
-        for k in s
-        if k.endswith("_usd")
-        and k.removesuffix("_usd") in COMPONENT_COLOURS
-        and k.removesuffix("_usd") not in names
-        and _number(s.get(k))
-    ]
     values = [_number(s.get(f"{c}_usd")) or 0.0 for c in names]
     total = _number(s.get("total_cost_usd"))
     divisor, unit = money_scale([*values, total or 0.0])
@@ -390,8 +367,8 @@ def _cost_year_figure(book: SolutionBook):
     costs = book.table("Costs")
     if costs.empty:
         return None
-    table = costs.pivot_table(index="year", columns="component", values="cost_usd", aggfunc="sum")
-    table = table.loc[:, (table.abs() > 0.5).any()].fillna(0.0)
+    table = year_pivot(costs, "component", "cost_usd")
+    table = table.loc[:, (table.abs() > 0.5).any()]
     divisor, unit = money_scale(table.abs().sum(axis=1).tolist())
     fig = go.Figure()
     for component in [c for c in dict.fromkeys(costs["component"]) if c in table.columns]:
@@ -425,8 +402,7 @@ def _risk_figure(book: SolutionBook):
     risk = book.table("Risk")
     if risk.empty or "risk_usd" not in risk:
         return None
-    table = risk.pivot_table(index="year", columns="country", values="risk_usd", aggfunc="sum")
-    table = table.fillna(0.0)
+    table = year_pivot(risk, "country", "risk_usd")
     table = table[table.sum().sort_values(ascending=False).index]
     divisor, unit = money_scale(table.sum(axis=1).tolist())
     fig = go.Figure()
@@ -452,8 +428,8 @@ def _unmet_figure(book: SolutionBook):
     demand = book.table("Demand")
     if demand.empty or not (demand["unmet_t"].fillna(0) > 1e-6).any():
         return None
-    table = demand.pivot_table(index="year", columns="segment", values="unmet_t", aggfunc="sum")
-    table = table.loc[:, (table > 1e-6).any()].fillna(0.0)
+    table = year_pivot(demand, "segment", "unmet_t")
+    table = table.loc[:, (table > 1e-6).any()]
     colours = series_colours(list(table.columns))
     fig = go.Figure()
     for segment in table.columns:
