@@ -322,3 +322,19 @@ def test_describe_names_rules_and_bounds(tiny_net):
         "the compliant-chain rule that closes magnet std from market_cn to defense in 2026 "
         "(market_cn is in a restricted country)"
     )
+
+
+def test_limits_of_equal_value_are_listed_in_site_order():
+    """The base case's 2026 industrial shortfall is stopped by four magnet plants whose
+    capacity is worth the same; the sites upstream are a set, so without an order the
+    explanation changed from run to run with Python's string hashing."""
+    run = model.api.solve_data(
+        load_workbook_data(Path(__file__).resolve().parents[1] / "inputs" / "base_case.xlsx")
+    )
+    reasons = run.solution.tables["Explanations"]
+    ties = 0
+    for _, group in reasons.groupby(["segment", "year", "shadow_value_usd_per_kg"]):
+        sites = [s for s in group["site"] if s]
+        assert sites == sorted(sites)
+        ties += len(sites) > 1
+    assert ties >= 1  # the base case has ties to order

@@ -131,7 +131,7 @@ def unmet_reasons(net: Network, result: SolveResult) -> pd.DataFrame:
         base = {"segment": s, "year": t, "demand_t": net.demand_t[s, t], "unmet_t": unmet}
         sites = upstream(net, s, t)
         limits = []
-        for i in sites:
+        for i in sorted(sites):  # ties in value keep one order from run to run
             value = -cap_duals.get((i, t), 0.0) / net.discount[t]
             if value > EPS:
                 limits.append(
