@@ -74,3 +74,23 @@ def test_a_lean_solve_builds_its_model_in_a_child_and_says_how_big_it_was():
     assert lean.solution.summary["objective_usd"] == pytest.approx(
         pinned["objective_usd"], rel=1e-9
     )
+
+
+@pytest.mark.parametrize("in_child", [False, True])
+def test_a_mip_keeps_its_gap_whether_built_here_or_in_a_child(in_child):
+    import pyomo.environ as pyo
+
+    from model.solver.session import open_session
+
+    def make_model():
+        m = pyo.ConcreteModel()
+        m.Go = pyo.Var(within=pyo.Binary)
+        m.Flow = pyo.Var(bounds=(0, 10))
+        m.Capacity = pyo.Constraint(expr=m.Flow <= 10 * m.Go)
+        m.Cost = pyo.Objective(expr=3 * m.Go - m.Flow)
+        return m
+
+    session = open_session(make_model, 60, mip_gap=0.37, in_child=in_child)
+    gap = session.highs.getOptionValue("mip_rel_gap")  # (status, value) in some versions
+    assert (gap[1] if isinstance(gap, tuple) else gap) == pytest.approx(0.37)
+    assert session.solve().objective == pytest.approx(-7.0)

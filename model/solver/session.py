@@ -587,7 +587,7 @@ def open_session(
         started = time.perf_counter()
         compiled = memory.in_child(lambda: _compile_here(make_model))
         received = time.perf_counter()
-        session = LpSession(compiled, time_limit_s=time_limit_s, method=method)
+        session = LpSession(compiled, time_limit_s=time_limit_s, mip_gap=mip_gap, method=method)
         session.build_s = compiled.build_s
         # the compile, the arrays' way back from the child, and the hand-over to HiGHS
         session.handoff_s = time.perf_counter() - started - compiled.build_s
