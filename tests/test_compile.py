@@ -122,6 +122,23 @@ def test_a_constraint_whose_terms_cancel_is_checked_as_a_constant():
         compile_lp(m)
 
 
+@pytest.mark.parametrize("in_child", [False, True])
+def test_a_model_that_cannot_hold_opens_a_session_that_says_so(in_child):
+    from model.solver.session import open_session
+
+    def make_model():
+        m = pyo.ConcreteModel()
+        m.x = pyo.Var(bounds=(0, 1))
+        m.bad = pyo.Constraint(expr=m.x - m.x >= 1)
+        m.cost = pyo.Objective(expr=m.x)
+        return m
+
+    session = open_session(make_model, 60, in_child=in_child)
+    assert session.stats == {}  # nothing was compiled, and callers may still read it
+    result = session.solve()
+    assert result.status == "infeasible" and "can never hold" in result.message
+
+
 def test_released_model_gives_the_same_arrays(tmp_path):
     book = tmp_path / "tiny.xlsx"
     write_input_workbook(tiny_tables(), book)

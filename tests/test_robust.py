@@ -144,6 +144,7 @@ def test_robust_command_writes_its_workbook_and_json(tiny, write_book, tmp_path)
     summary = json.loads(done.stdout)
     assert summary["evpi_usd"] == pytest.approx(9e6, rel=1e-9)
     assert "Traceback" not in done.stderr
+    assert summary["build_s"] > 0 and summary["handoff_s"] > 0  # read before the solve
     from openpyxl import load_workbook
 
     # the robust plan's workbook is a solution workbook (the plan in the nominal scenario)

@@ -222,6 +222,7 @@ class LpSession:
             except ConstantConstraintError as exc:
                 lp_arrays = exc
         self.error: SolveResult | None = None
+        self.stats: dict[str, int] = {}  # columns, rows and nonzeros once compiled
         if isinstance(lp_arrays, ConstantConstraintError):
             message = f"A constraint can never hold: {lp_arrays}"
             self.error = SolveResult("infeasible", message, None)

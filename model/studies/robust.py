@@ -244,6 +244,7 @@ def run_robust(
         return model
 
     session = open_session(make_model, settings["time_limit_s"], mip_gap=settings["mip_gap"])
+    built = {"handoff_s": session.handoff_s, "build_s": session.build_s}  # solve() resets them
     result = session.solve()
     tick()
     summary: dict[str, Any] = {
@@ -256,8 +257,7 @@ def run_robust(
         "cvar_weight": weight,
         **session.stats,
         "solve_s": result.timings.get("solve_s"),
-        "handoff_s": getattr(session, "handoff_s", 0.0),
-        "build_s": getattr(session, "build_s", 0.0),
+        **built,
     }
     if not result.ok:
         summary["explanation"] = _infeasible(result, blocks) if blocks else result.message
