@@ -385,3 +385,16 @@ def test_a_table_too_long_for_a_sheet_is_read_from_its_csv(base_path, tmp_path):
     read = read_solution(tmp_path / "plan.xlsx")
     assert list(read.table("Flows")["t"]) == [7.0]  # from the CSV beside the workbook
     assert "nowhere" not in set(read.table("Risk").get("country", []))  # not from elsewhere
+
+
+def test_compare_costs_are_the_components_of_the_costs_sheet(base_path, variant_path):
+    """A robust plan's Summary holds robust_objective_usd, expected_cost_usd and the like:
+    figures about the plan, not cost components; the components add up to the total."""
+    books = [read_solution(base_path), read_solution(variant_path)]
+    books[1].summary["robust_objective_usd"] = 1e9
+    books[1].summary["nominal_cost_usd"] = 2e9
+    costs = compare(books).costs.set_index("component")
+    assert "robust_objective" not in costs.index and "nominal_cost" not in costs.index
+    for name, book in zip(["base_solution", "no_lynas"], books, strict=True):
+        parts = costs.drop(index="total_cost")[name].sum()
+        assert parts == pytest.approx(book.summary["total_cost_usd"], rel=1e-9)

@@ -132,17 +132,13 @@ def _difference(value, reference):
 
 
 def _costs(books: list[SolutionBook], names: list[str]) -> pd.DataFrame:
-    """Discounted USD per cost component (the Summary's <component>_usd) and the total."""
+    """Discounted USD per cost component (the Summary's <component>_usd) and the total: the
+    registry's components, then any other a workbook's Costs sheet lists (one written by
+    another version of mine2magnet)."""
     components = list(COST_COMPONENTS)
     for book in books:
-        components += [
-            k.removesuffix("_usd")
-            for k in book.summary
-            if k.endswith("_usd")
-            and k.removesuffix("_usd") not in components
-            and k not in ("objective_usd", "total_cost_usd", "risk_usd")
-            and not k.startswith(("expected_", "cvar_", "evpi_", "vss_"))
-        ]
+        listed = book.table("Costs").get("component", pd.Series(dtype=object))
+        components += [c for c in dict.fromkeys(listed) if c not in components]
     rows = []
     for component in [*components, "total_cost"]:
         row = {"component": component}
