@@ -76,7 +76,9 @@ class SolveResult:
     cost_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     bound_ranges: dict[tuple[str, tuple], tuple[float, float, float]] = field(default_factory=dict)
     primal: np.ndarray | None = None  # the column values, in the session's column order
-    method: str = ""  # how the plan was found (simplex; MIP with duals from the fixed LP)
+    # the algorithm that ran (METHOD_LABEL, e.g. "dual simplex"), or for a MIP how its plan
+    # and its duals were found
+    method: str = ""
     mip_gap: float | None = None  # relative gap of a MIP solve
     # reduced costs d(objective)/d(column) of the columns of the components asked for
     # (LpSession.reduced_for), as {name: {index: value}}
@@ -84,7 +86,6 @@ class SolveResult:
     # a lean solve's memory figures (LpSession.memory), for benchmarks; not in the Summary
     memory: dict[str, float] = field(default_factory=dict)
     solver: str = field(default_factory=lambda: solver_name())
-    method: str = ""  # the algorithm that ran (METHOD_LABEL), e.g. "dual simplex"
 
     @property
     def ok(self) -> bool:
@@ -439,13 +440,13 @@ class LpSession:
                 result.timings = {"handoff_s": 0.0, "solve_s": t2 - t1, "extract_s": t3 - t2}
                 return result
             duals = _floats(solution.row_dual)
+            reduced = _floats(solution.col_dual) if self.reduced_for else None
             del solution  # HiGHS's copy of the four solution vectors
             result.values = _by_component(self.column_groups, primal, nonzero_only=True)
             for name in self.var_names:
                 result.values.setdefault(name, {})
             result.duals = _by_component(self.row_groups, duals)
-            if self.reduced_for:
-                reduced = _floats(self.highs.getSolution().col_dual)
+            if reduced is not None:
                 wanted = [g for g in self.column_groups if g[0] in self.reduced_for]
                 result.reduced = _by_component(wanted, reduced)
             if ranging:
