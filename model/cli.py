@@ -26,7 +26,6 @@ from model.api import Run, check_book, parse_book, solve_data
 from model.findings import Finding, InputError, errors_in
 from model.lp.costs import COST_COMPONENTS
 from model.report.solution import summary_json, write_solution
-from model.report.xlsx import clean
 from model.results.explain import sentences, unmet_reasons
 from model.workbook.changes import Change, ChangeError, check_change, parse_change
 from model.workbook.data import ChainData
@@ -224,7 +223,7 @@ def solve(workbook: Path, output: Path | None, json_out: bool, html_report: bool
     write_solution(run.solution, out)
     run.solution.summary["write_s"] = time.perf_counter() - t0
     if json_out:
-        sys.stdout.write(summary_json(run.solution) + "\n")
+        sys.stdout.write(summary_json(run.solution.summary) + "\n")
     _print_summary(run, out)
     scenarios = data.tables["Scenarios"]["scenario"].dropna().nunique()
     if scenarios:
@@ -406,12 +405,13 @@ def template(output: Path, force: bool) -> None:
 def frontier(workbook: Path, points: int, cvar: bool, output: Path | None) -> None:
     """Trace the cost-risk efficient frontier (epsilon-constraint on risk, or on CVaR)."""
     from model.report.solution import write_frontier
-    from model.studies.frontier import efficient_frontier
-    from model.studies.robust import cvar_frontier
 
     out = _output_path(workbook, output, "frontier")
     data = _load_or_exit(workbook)
-    trace = cvar_frontier if cvar else efficient_frontier
+    if cvar:
+        from model.studies.robust import cvar_frontier as trace
+    else:
+        from model.studies.frontier import efficient_frontier as trace
     try:
         result = _with_progress("solves", lambda progress: trace(data, points, progress=progress))
     except RuntimeError as exc:
@@ -466,7 +466,7 @@ def robust(
     write_robust(result, out)
     s = result.summary
     if json_out:
-        sys.stdout.write(json.dumps({k: clean(v) for k, v in s.items()}, indent=2) + "\n")
+        sys.stdout.write(summary_json(s) + "\n")
     ok = s["status"] == "optimal"
     colour = "green" if ok else "red"
     err.print(f"[{colour}]{s['status']}[/{colour}]: {escape(str(s['message']))}")

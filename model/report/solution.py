@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -272,9 +273,9 @@ def _write_summary(book: Book, ws, summary: dict) -> None:
     fit_width(ws, landscape=True, header_rows=1)
 
 
-def summary_json(solution: Solution) -> str:
-    """The Summary as one JSON object (NaN becomes null)."""
-    return json.dumps({k: clean(v) for k, v in solution.summary.items()}, indent=2)
+def summary_json(summary: dict[str, Any]) -> str:
+    """A Summary as one JSON object (NaN becomes null)."""
+    return json.dumps({k: clean(v) for k, v in summary.items()}, indent=2)
 
 
 def write_frontier(frontier, path: str | Path) -> Path:

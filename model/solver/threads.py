@@ -10,7 +10,6 @@ with threadpoolctl) and HiGHS's task scheduler (option `threads`; HiGHS refuses 
 from __future__ import annotations
 
 import highspy
-import threadpoolctl
 
 _highs_threads: int | None = None  # None: HiGHS's own choice
 
@@ -20,6 +19,8 @@ def one_thread_per_process() -> None:
     global _highs_threads
     if _highs_threads == 1:
         return
+    import threadpoolctl  # only a study's workers need it, not every command's start
+
     threadpoolctl.threadpool_limits(1)
     highspy.Highs.resetGlobalScheduler(True)
     _highs_threads = 1
