@@ -31,7 +31,6 @@ ROW_STEP = 19  # rows (20 px each) between chart tops: the chart and a gap
 COLUMN_STEP = 11  # columns (64 px each) between the two charts of a row
 FIRST_ROW = 2
 CHART_ROWS_PER_PAGE = 2
-PRINT_SCALE = 75  # two charts across (2 x 704 px) fit a landscape A4 page at this scale
 
 
 @dataclass
@@ -177,13 +176,10 @@ def add_charts(book: Book, charts_ws, tables: dict[str, pd.DataFrame], heavy: li
 
 
 def _print_grid(ws, n_charts: int) -> None:
-    """Landscape A4 at a fixed scale with a page break after every second row of charts, so
-    no chart is cut at a page edge (a fit-to-page setting would override the breaks)."""
+    """One landscape A4 page wide (fit_width) with a page break after every second row of
+    charts, so no chart is cut at a page edge."""
     ws.set_column(0, 2 * COLUMN_STEP, 8.43)  # explicit widths: every client lays out 64 px
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.fit_to_pages(1, 0)
+    fit_width(ws)
     rows_of_charts = (n_charts + 1) // 2
     breaks = [
         FIRST_ROW + k * CHART_ROWS_PER_PAGE * ROW_STEP - 1
@@ -193,4 +189,3 @@ def _print_grid(ws, n_charts: int) -> None:
         ws.set_h_pagebreaks(breaks)
     last_row = FIRST_ROW + rows_of_charts * ROW_STEP
     ws.print_area(0, 0, max(last_row, 1), 2 * COLUMN_STEP - 2)
-    ws.set_footer("&L&A&RPage &P of &N")

@@ -181,7 +181,7 @@ def flow_data(book: SolutionBook) -> FlowData:
     data = FlowData(unit, elements, years)
     if moves.empty:
         return data
-    _sankey(data, moves[moves["element"].isin(elements)], info)
+    _sankey(data, moves, info)
     _map(data, book, moves, info)
     return data
 
@@ -210,10 +210,10 @@ def _sankey(data: FlowData, moves: pd.DataFrame, info: SiteInfo) -> None:
             nodes["to", site] = node
     swarf_node = Node("swarf", "swarf from magnet plants", "swarf")
     src = [
-        swarf_node.key if is_swarf else nodes.get(("from", s), Node(s, s, "?")).key
+        swarf_node.key if is_swarf else nodes["from", s].key
         for s, is_swarf in zip(moves["from"], swarf, strict=True)
     ]
-    tgt = [nodes.get(("to", s), Node(s, s, "?")).key for s in moves["to"]]
+    tgt = [nodes["to", s].key for s in moves["to"]]
     by_key = {n.key: n for n in nodes.values()}
     by_key[swarf_node.key] = swarf_node
     links = (

@@ -153,7 +153,7 @@ def _sweep_charts(book: Book, charts, table: pd.DataFrame, x_label: str, x_title
             continue
         series = {k: [_number(v) for v in table[k]] for k in present}
         number = "0.0%" if unit == "share" else "#,##0.0"
-        shown_unit = "share" if unit == "share" else unit
+        shown_unit = unit  # money in M or bn USD as its size asks
         if unit == "USD":
             divisor, shown_unit = money_scale(v for s in series.values() for v in s if v)
             series = {k: [None if v is None else v / divisor for v in s] for k, s in series.items()}
@@ -197,12 +197,11 @@ def _sweep_charts(book: Book, charts, table: pd.DataFrame, x_label: str, x_title
                     "line": {"none": True},
                 }
             )
-        unit_text = "share" if unit == "share" else shown_unit
-        chart.set_title({"name": f"{title} ({unit_text})", "name_font": {"size": 11}})
+        chart.set_title({"name": f"{title} ({shown_unit})", "name_font": {"size": 11}})
         chart.set_x_axis(
             {"name": x_title, "name_font": {"size": 9}, "major_gridlines": {"visible": False}}
         )
-        y_axis = {"num_format": number, "name": unit_text, "name_font": {"size": 9}}
+        y_axis = {"num_format": number, "name": shown_unit, "name_font": {"size": 9}}
         flat = [v for s in series.values() for v in s if v is not None]
         if flat and max(flat) == min(flat):  # one value: a flat line from zero, not a step
             top = max(flat)
