@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from model.api import load_workbook_data, solve_data
+from model.chain.network import build_network
 from model.cli import app
 from model.report.studies import write_sweep
 from model.studies.persistent import Resolver
@@ -101,6 +102,23 @@ def test_persistent_resolve_equals_a_fresh_build_and_solve(tiny_data, text):
         for key, value in fresh.values["Flow"].items():
             assert point.result.values["Flow"].get(key, 0.0) == pytest.approx(value, abs=1e-7)
     assert point.rebuilt == ("first_year" in text)
+
+
+def test_the_workbook_s_own_first_solve_uses_the_network_it_was_built_from(tiny_data, monkeypatch):
+    import model.studies.persistent as persistent
+
+    derived = []
+    monkeypatch.setattr(
+        persistent, "build_network", lambda data: derived.append(data) or build_network(data)
+    )
+    resolver = Resolver(tiny_data)
+    first = resolver.solve(tiny_data)
+    assert len(derived) == 1 and first.network is resolver.network and not first.rebuilt
+    again = resolver.solve(tiny_data)  # solved once already: derived again, numbers pushed
+    assert len(derived) == 2 and again.result.objective == pytest.approx(first.result.objective)
+    given = Resolver(tiny_data, build_network(tiny_data))  # the caller's network
+    assert given.solve(tiny_data).result.objective == pytest.approx(first.result.objective)
+    assert len(derived) == 2
 
 
 def test_sweep_points_match_fresh_solves_on_the_base_case(write_book):

@@ -92,9 +92,11 @@ class Point:
 class Resolver:
     """One persistent HiGHS model for a family of what-ifs of the same workbook."""
 
-    def __init__(self, data: ChainData):
+    def __init__(self, data: ChainData, network: Network | None = None):
+        """The model of `data` (its `network`, when the caller has derived it already)."""
         self.data = data
-        self._compile(build_network(data))
+        self._compile(network if network is not None else build_network(data))
+        self._fresh = True  # the live model is `data`'s own and not solved yet
 
     def _compile(self, net: Network) -> None:
         self.network = net
@@ -108,13 +110,18 @@ class Resolver:
         )
 
     def solve(self, data: ChainData) -> Point:
-        """Solve `data` (a what-if of the original), pushing numbers or rebuilding as needed."""
-        net = build_network(data)
-        rebuilt = signature(net) != self.signature
-        if rebuilt:
-            self._compile(net)
-        elif self.session.error is None:
-            self._push(net)
+        """Solve `data` (a what-if of the original), pushing numbers or rebuilding as needed;
+        the original itself, first, as it was built."""
+        if data is self.data and self._fresh:
+            net, rebuilt = self.network, False
+        else:
+            net = build_network(data)
+            rebuilt = signature(net) != self.signature
+            if rebuilt:
+                self._compile(net)
+            elif self.session.error is None:
+                self._push(net)
+        self._fresh = False
         return Point(self.session.solve(), net, rebuilt)
 
     def objective_vector(self, net: Network) -> np.ndarray:

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.api import solve_data
 from model.chain.network import Network, build_network, reprice
 from model.findings import Finding, InputError
 from model.lp.names import BUILD, CVAR_CAP, MIN_CVAR, OBJECTIVE, STOCK
@@ -29,7 +28,7 @@ from model.results.tables import Solution, extract
 from model.solver.session import LpSession, SolveResult, open_session
 from model.studies.executor import Book, Study, Where, run_points
 from model.studies.frontier import even_caps
-from model.studies.persistent import Resolver
+from model.studies.persistent import Point, Resolver
 from model.studies.progress import Progress, Ticker
 from model.units import KUSD
 from model.workbook.data import ChainData
@@ -199,11 +198,17 @@ class PlannedAlone:
         point = self.resolver.solve(case)
         row: dict[str, Any] = {"point": index, "status": point.result.status}
         if point.result.ok:
-            summary = extract(case, point.network, point.result, full=False).summary
-            row["objective_usd"] = summary["objective_usd"]
+            row["objective_usd"] = _objective_alone(case, point)
         else:
             row["message"] = point.result.message
         return row
+
+
+def _objective_alone(case: ChainData, point: Point) -> float | None:
+    """The objective (USD) of a scenario planned alone; None without a plan."""
+    if not point.result.ok:
+        return None
+    return extract(case, point.network, point.result, full=False).summary["objective_usd"]
 
 
 def run_robust(
@@ -269,7 +274,8 @@ def run_robust(
     risk_measure = cvar(objectives, probabilities, alpha)
     robust_objective = result.objective * KUSD
 
-    nominal = solve_data(datas[0])  # the plan for the workbook as it is
+    nominal = Resolver(datas[0], nets[0]).solve(datas[0])  # the workbook as it is, alone
+    nominal_objective = _objective_alone(datas[0], nominal)
     tick()
     fixed = _first_stage_values(session, blocks[0].block, nominal.result.values, reveal)
     session.set_column_bounds(fixed)
@@ -291,7 +297,7 @@ def run_robust(
         progress=lambda done, total: tick(),
     )
     by_scenario = {row["point"] + 1: row for row in outcome.rows}
-    alone = [nominal.solution.summary.get("objective_usd")]
+    alone = [nominal_objective]
     alone += [by_scenario.get(k, {}).get("objective_usd") for k in range(1, len(scenarios))]
     for row, value in zip(rows, alone, strict=True):
         row["planned_alone_objective_usd"] = value
