@@ -106,16 +106,17 @@ def solve_data(data: ChainData, read_s: float = 0.0, lean_above: int = LEAN_ABOV
     network_s = time.perf_counter() - t0
     limit = data.settings["time_limit_s"]
     method = data.settings.get("solver_method", "auto")
+    big = network_columns(net) > lean_above
     session = open_session(
         lambda: build_model(net),
         limit,
         collect=False,
         mip_gap=data.settings["mip_gap"],
         method=method,
-        in_child=network_columns(net) > lean_above,
+        in_child=big,
     )
     session.reduced_for = {BUILD}  # the value of one more t of each project
-    lean = session.error is None and network_columns(net) > lean_above
+    lean = big and session.error is None
     if lean:
         clock = time.perf_counter()
         session.detach_keys()
