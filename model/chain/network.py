@@ -362,9 +362,8 @@ def _numbers(data: ChainData) -> Network:
     net.prices = _market_prices(data, years)
     net.projects = projects
     for project in projects:
-        for y in project.online_years:
-            for t in project.serving(y, years):
-                net.expansions.setdefault((project.site, t), []).append((project.project, y))
+        for y, t in project.in_service(years):
+            net.expansions.setdefault((project.site, t), []).append((project.project, y))
     listed, lanes = _lanes(data)
     net.arc_basis = (
         site_years,

@@ -14,6 +14,7 @@ credited with output):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from model.workbook.data import ChainData
@@ -45,6 +46,12 @@ class Project:
     def serving(self, y: int, years: list[int]) -> list[int]:
         """Years in which capacity that came online in y is there (within the horizon)."""
         return [t for t in years if y <= t < y + self.life_years]
+
+    def in_service(self, years: list[int]) -> Iterator[tuple[int, int]]:
+        """(y, t) for each year y capacity can come online and each year t it is there."""
+        for y in self.online_years:
+            for t in self.serving(y, years):
+                yield y, t
 
 
 def first_online_year(row: dict, first: int) -> int:

@@ -141,18 +141,16 @@ def capex(net: Network) -> CostGroups:
     """sum_(p,y) capex_p x CRF(r, life_p) / 1000 x Build[p, y] in each year t its capacity is
     there (annualised capital charges, kUSD; chain.projects)."""
     for project in net.projects:
-        for y in project.online_years:
-            for t in project.serving(y, net.years):
-                yield t, [(BUILD, (project.project, y), project.annual_capex_usd_per_t / KUSD)]
+        for y, t in project.in_service(net.years):
+            yield t, [(BUILD, (project.project, y), project.annual_capex_usd_per_t / KUSD)]
 
 
 def fixed_om(net: Network) -> CostGroups:
     """sum_(p,y) fixed_p / 1000 x Build[p, y] in each year t its capacity is there."""
     for project in net.projects:
         if project.fixed_usd_per_t_yr:
-            for y in project.online_years:
-                for t in project.serving(y, net.years):
-                    yield t, [(BUILD, (project.project, y), project.fixed_usd_per_t_yr / KUSD)]
+            for y, t in project.in_service(net.years):
+                yield t, [(BUILD, (project.project, y), project.fixed_usd_per_t_yr / KUSD)]
 
 
 def emission_terms(net: Network) -> Iterator[tuple[int, str | None, list[Term]]]:
