@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from model.workbook.data import ChainData
+from model.workbook.data import ChainData, first_online_year
 
 
 def capital_recovery_factor(rate: float, life: int) -> float:
@@ -52,13 +52,6 @@ class Project:
         for y in self.online_years:
             for t in self.serving(y, years):
                 yield y, t
-
-
-def first_online_year(row: dict, first: int) -> int:
-    """A project's earliest year online: max(earliest_year, first_year + lead_time_years)."""
-    lead = row["lead_time_years"] or 0
-    earliest = row["earliest_year"] if row["earliest_year"] is not None else first
-    return max(earliest, first + lead)
 
 
 def derive_projects(data: ChainData) -> list[Project]:

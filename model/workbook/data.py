@@ -58,3 +58,11 @@ def cell_ref(letters: dict[str, dict[str, str]], sheet: str, column: str, row: i
         return sheet
     letter = letters.get(sheet, {}).get(column)
     return f"{sheet}!{letter}{row}" if letter else f"{sheet}!{row}:{row}"
+
+
+def first_online_year(row: dict, first: int) -> int:
+    """A Projects row's earliest year online: max(earliest_year, first_year + lead_time_years)
+    (a blank earliest_year is the first year, a blank lead time 0)."""
+    lead = row["lead_time_years"] or 0
+    earliest = row["earliest_year"] if row["earliest_year"] is not None else first
+    return max(earliest, first + lead)

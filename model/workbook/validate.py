@@ -18,7 +18,7 @@ import pandas as pd
 from model.findings import Finding, errors_in
 from model.stages import FEEDS, PROCESSORS, RAW_SOURCES, STOCK_HOLDERS
 from model.workbook.cells import CellError, coerce, is_blank, to_text
-from model.workbook.data import ChainData, cell_ref
+from model.workbook.data import ChainData, cell_ref, first_online_year
 from model.workbook.reader import RawBook, RawSheet
 from model.workbook.schema import SETTINGS, SETTINGS_BY_NAME, SHEETS, SHEETS_BY_NAME, Column, Sheet
 
@@ -699,11 +699,10 @@ def _check_projects(
             add("Projects", "min_t", row,
                 f"project {name}: min_t {low:g} is above max_t {high:g}.",
                 "make min_t <= max_t.")  # fmt: skip
-        lead = rec["lead_time_years"] or 0
-        earliest = rec["earliest_year"] if rec["earliest_year"] is not None else first
-        online = max(earliest, first + lead)
+        online = first_online_year(rec, first)
         if online > last:
-            column = "lead_time_years" if first + lead > last else "earliest_year"
+            late = first + (rec["lead_time_years"] or 0) > last
+            column = "lead_time_years" if late else "earliest_year"
             add(
                 "Projects",
                 column,
