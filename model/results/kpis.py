@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from model.chain.network import Network
-from model.lp.terms import Term, magnet_metal_terms, recycled_metal_terms
+from model.lp.terms import Term
 from model.lp.terms import stage_element_terms as _stage_terms
-from model.results.sums import Sums
+from model.results.sums import Sums, recycled_terms
 from model.stages import SUPPLY_STAGES
 
 
@@ -119,13 +119,6 @@ def _figures(
     return out
 
 
-def _recycled_terms(net: Network) -> tuple[Iterable[Term], Iterable[Term]]:
-    return (
-        (x for e in net.elements for t in net.years for x in recycled_metal_terms(net, e, t)),
-        (x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t)),
-    )
-
-
 def kpis_from_tables(net: Network, shares: pd.DataFrame, sums: Sums) -> dict[str, Any]:
     """The KPIs of a full solve: stage shares from its Shares table, recycling from the
     solution's sums (results.sums)."""
@@ -138,8 +131,8 @@ def kpis_from_tables(net: Network, shares: pd.DataFrame, sums: Sums) -> dict[str
 
     def recycled() -> tuple[float, float]:
         return (
-            sums.of(("recycled",), lambda: _recycled_terms(net)[0]),
-            sums.of(("magnet_metal",), lambda: _recycled_terms(net)[1]),
+            sums.of(("recycled",)),
+            sums.of(("magnet_metal",)),
         )
 
     return _figures(net, by_country, recycled)
@@ -169,7 +162,7 @@ class KpiVectors:
                     )
                     for country, sites in by_country.items()
                 }
-        part, whole = _recycled_terms(net)
+        part, whole = recycled_terms(net)
         self.recycled = vector(part)
         self.magnet_metal = vector(whole)
 

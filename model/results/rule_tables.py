@@ -9,7 +9,7 @@ import pandas as pd
 from model.chain.network import Network
 from model.lp.names import COMP, FLOW, POLICY, SHORTFALL, STOCK, VIOLATION
 from model.lp.policies import policy_type
-from model.lp.terms import evaluate, output_terms, take_terms, throughput_terms
+from model.lp.terms import evaluate, output_terms, take_terms
 from model.results.sums import Sums
 from model.solver.session import SolveResult
 from model.units import DUAL, KUSD, SLACK_T
@@ -23,7 +23,7 @@ def risk_table(net: Network, sums: Sums) -> pd.DataFrame:
     for i, info in net.sites.items():
         weight = net.risk_usd_per_kg(i)
         for t in net.site_years[i]:
-            handled = sums.of(("through", i, t), lambda i=i, t=t: throughput_terms(net, i, t))
+            handled = sums.of(("through", i, t))
             if handled <= SLACK_T:
                 continue
             row = rows[info.country, info.stage, t]

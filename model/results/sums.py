@@ -14,7 +14,7 @@ Keys: ("cost", component, t), ("through", i, t), ("element", i, e, t),
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -32,15 +32,42 @@ from model.lp.terms import (
 from model.stages import MARKET_STAGE
 
 
+def recycled_terms(net: Network) -> tuple[Iterable[Term], Iterable[Term]]:
+    """(recycled metal into magnet plants, all metal into magnet plants), every element and
+    year: the recycled share's numerator and denominator."""
+    return (
+        (x for e in net.elements for t in net.years for x in recycled_metal_terms(net, e, t)),
+        (x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t)),
+    )
+
+
+def terms_of(net: Network, key: tuple) -> Iterable[Term]:
+    """The terms of the sum named `key` (the module docstring's keys; costs are grouped by
+    `Sums.costs`)."""
+    match key:
+        case ("through", i, t):
+            return throughput_terms(net, i, t)
+        case ("element", i, e, t):
+            return element_terms(net, i, e, t)
+        case ("stage", stage, i, e, t):
+            return stage_element_terms(net, stage, e, t, [i])
+        case ("recycled",):
+            return recycled_terms(net)[0]
+        case ("magnet_metal",):
+            return recycled_terms(net)[1]
+    raise KeyError(f"no sum is named {key!r}")
+
+
 class Sums:
     """Each sum evaluated when asked for, on the solution's values."""
 
-    def __init__(self, values: Mapping[str, Mapping[tuple, float]]):
+    def __init__(self, net: Network, values: Mapping[str, Mapping[tuple, float]]):
+        self.net = net
         self.values = values
 
-    def of(self, key: tuple, terms: Callable[[], Iterable[Term]]) -> float:
-        """The sum named `key`, whose terms `terms()` makes."""
-        return evaluate(terms(), self.values)
+    def of(self, key: tuple) -> float:
+        """The sum named `key` (terms_of)."""
+        return evaluate(terms_of(self.net, key), self.values)
 
     def costs(self, net: Network) -> dict[tuple[str, int], float]:
         """{(component, year): cost in kUSD, undiscounted}."""
@@ -56,6 +83,7 @@ class PreparedSums:
     {variable name: {index: column}}); `at(x, values)` sums them on a primal solution."""
 
     def __init__(self, net: Network, column_of: Mapping[str, Mapping[tuple, int]]):
+        self.net = net
         self.column_of = column_of
         self.index: dict[tuple, int] = {}
         self.group, self.column, self.coef = array("q"), array("q"), array("d")
@@ -64,19 +92,18 @@ class PreparedSums:
         for i, info in net.sites.items():
             stages = set(MARKET_STAGE.values()) if info.stage == "market" else {info.stage}
             for t in net.site_years[i]:
-                self._add(("through", i, t), throughput_terms(net, i, t))
+                self._add(("through", i, t))
                 for e in net.elements:
-                    self._add(("element", i, e, t), element_terms(net, i, e, t))
+                    self._add(("element", i, e, t))
                     for stage in stages:
-                        terms = stage_element_terms(net, stage, e, t, [i])
-                        self._add(("stage", stage, i, e, t), terms)
-        recycled = (x for e in net.elements for t in net.years
-                    for x in recycled_metal_terms(net, e, t))  # fmt: skip
-        self._add(("recycled",), recycled)
-        metal = (x for e in net.elements for t in net.years for x in magnet_metal_terms(net, e, t))
-        self._add(("magnet_metal",), metal)
+                        self._add(("stage", stage, i, e, t))
+        self._add(("recycled",))
+        self._add(("magnet_metal",))
 
-    def _add(self, key: tuple, terms: Iterable[Term]) -> None:
+    def _add(self, key: tuple, terms: Iterable[Term] | None = None) -> None:
+        """The entries of the sum `key`, of `terms` (default: terms_of the key)."""
+        if terms is None:
+            terms = terms_of(self.net, key)
         g = self.index.setdefault(key, len(self.index))
         name, lookup = None, {}
         for v, k, c in terms:
@@ -94,19 +121,25 @@ class PreparedSums:
         column = np.frombuffer(self.column, dtype=np.int64)
         coef = np.frombuffer(self.coef, dtype=float)
         totals = np.bincount(group, weights=coef * x[column], minlength=len(self.index))
-        return SolvedSums(dict(zip(self.index, totals.tolist(), strict=True)), values)
+        known = dict(zip(self.index, totals.tolist(), strict=True))
+        return SolvedSums(self.net, known, values)
 
 
 class SolvedSums(Sums):
     """Sums looked up from a PreparedSums; anything not prepared is evaluated as asked."""
 
-    def __init__(self, known: dict[tuple, float], values: Mapping[str, Mapping[tuple, float]]):
-        super().__init__(values)
+    def __init__(
+        self,
+        net: Network,
+        known: dict[tuple, float],
+        values: Mapping[str, Mapping[tuple, float]],
+    ):
+        super().__init__(net, values)
         self.known = known
 
-    def of(self, key: tuple, terms: Callable[[], Iterable[Term]]) -> float:
+    def of(self, key: tuple) -> float:
         found = self.known.get(key)
-        return found if found is not None else evaluate(terms(), self.values)
+        return found if found is not None else super().of(key)
 
     def costs(self, net: Network) -> dict[tuple[str, int], float]:
         return {key[1:]: v for key, v in self.known.items() if key[0] == "cost"}

@@ -28,8 +28,7 @@ from model.lp.names import (
     UNMET,
     UNUSED,
 )
-from model.lp.terms import build_terms, element_terms, evaluate, stage_element_terms
-from model.lp.terms import throughput_terms as _throughput
+from model.lp.terms import build_terms, evaluate
 from model.results.explain import sentences, unmet_reasons
 from model.results.investments import emission_table, project_table
 from model.results.kpis import kpis_from_tables
@@ -81,7 +80,7 @@ def extract(
         summary.update(_provenance(data, result))
         return Solution(summary)
     values = result.values
-    sums = Sums(values) if prepared is None else prepared.at(result.primal, values)
+    sums = Sums(net, values) if prepared is None else prepared.at(result.primal, values)
     busy = _busy_site_years(values)
     costs = _costs(net, sums)
     demand = _demand(net, values, result.duals)
@@ -237,7 +236,7 @@ def _sites(data: ChainData, net: Network, values: dict, duals: dict, sums: Sums)
     rows = []
     for i, info in net.sites.items():
         for t in net.site_years[i]:
-            through = sums.of(("through", i, t), lambda i=i, t=t: _throughput(net, i, t))
+            through = sums.of(("through", i, t))
             built = evaluate(build_terms(net, i, t), values)
             cap = net.cap_t.get((i, t))
             if cap is not None:
@@ -338,12 +337,7 @@ def _shares(net: Network, sums: Sums, busy: set[tuple[str, int]]) -> pd.DataFram
                 if (i, t) not in busy:
                     continue
                 for e in net.elements:
-                    amount = sums.of(
-                        ("stage", stage, i, e, t),
-                        lambda stage=stage, e=e, t=t, i=i: stage_element_terms(
-                            net, stage, e, t, [i]
-                        ),
-                    )
+                    amount = sums.of(("stage", stage, i, e, t))
                     if amount > EPS:
                         handled[stage, info.country, e, t] += amount
     frame = pd.DataFrame(
@@ -386,9 +380,7 @@ def _element_balance(
                 continue
             for e in net.elements:
                 metal_eq = 1.0 if net.output_form(i) == "metal" else net.oxide_to_metal[e]
-                amount = sums.of(
-                    ("element", i, e, t), lambda i=i, e=e, t=t: element_terms(net, i, e, t)
-                )
+                amount = sums.of(("element", i, e, t))
                 if info.stage == "separation":
                     table[e, t]["separated_t"] += amount * metal_eq
                 elif info.stage == "recycling":
