@@ -213,15 +213,8 @@ class LpSession:
         self.memory: dict[str, float] = {}
         if isinstance(model, Compiled):  # compiled in a child process (open_session)
             self.var_names, lp_arrays = model.var_names, model.lp
-        else:
-            # names of every variable component, so each gets an entry in the values even
-            # when none of its variables made it into the LP; the model itself is not kept,
-            # so its memory can go once it is compiled
-            self.var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
-            try:
-                lp_arrays = compile_lp(model, release=release_model)
-            except ConstantConstraintError as exc:
-                lp_arrays = exc
+        else:  # the model itself is not kept, so its memory can go once it is compiled
+            self.var_names, lp_arrays = _compiled_arrays(model, release_model)
         self.error: SolveResult | None = None
         self.stats: dict[str, int] = {}  # columns, rows and nonzeros once compiled
         if isinstance(lp_arrays, ConstantConstraintError):
@@ -544,6 +537,19 @@ class Compiled:
     private_mb: float  # the child's own memory at its largest sample (after the build)
 
 
+def _compiled_arrays(
+    model: pyo.ConcreteModel, release: bool
+) -> tuple[list[str], CompiledLp | ConstantConstraintError]:
+    """The names of every variable component (each gets an entry in the values even when
+    none of its variables made it into the LP) and the LP's arrays, or the constraint that
+    can never hold."""
+    names = [v.name for v in model.component_objects(pyo.Var, active=True)]
+    try:
+        return names, compile_lp(model, release=release)
+    except ConstantConstraintError as exc:
+        return names, exc
+
+
 def _compile_here(make_model: Callable[[], pyo.ConcreteModel]) -> Compiled:
     """Build and compile the model (in a child: open_session's `in_child`), keys compacted."""
     started = time.perf_counter()
@@ -551,12 +557,9 @@ def _compile_here(make_model: Callable[[], pyo.ConcreteModel]) -> Compiled:
         model = make_model()
         built = time.perf_counter()
         private = memory.private_mb()
-        var_names = [v.name for v in model.component_objects(pyo.Var, active=True)]
-        try:
-            lp: CompiledLp | ConstantConstraintError = compile_lp(model, release=True)
+        var_names, lp = _compiled_arrays(model, release=True)
+        if not isinstance(lp, ConstantConstraintError):
             lp.column_keys.compact()
-        except ConstantConstraintError as exc:
-            lp = exc
         private = max(private, memory.private_mb())
     return Compiled(var_names, lp, built - started, time.perf_counter() - built, private)
 
