@@ -154,10 +154,11 @@ def _print_findings(findings: list[Finding]) -> None:
             err.print(f"    fix: {escape(f.hint)}", highlight=False)
 
 
-def _refuse_input_as_output(workbook: Path, out: Path) -> None:
-    if out.resolve() == workbook.resolve():
+def _refuse_input_as_output(out: Path, *inputs: Path) -> None:
+    """Exit 1 when `out` is one of the `inputs`: they are never overwritten."""
+    if any(out.resolve() == p.resolve() for p in inputs):
         err.print(
-            "[red]ERROR[/red] the output path is the input workbook; inputs are never "
+            "[red]ERROR[/red] the output path is an input workbook; inputs are never "
             "overwritten. Fix: choose another --output."
         )
         raise _exit(EXIT_INPUT)
@@ -191,7 +192,7 @@ def default_output(input_path: Path, kind: str = "solution") -> Path:
 def _output_path(workbook: Path, output: Path | None, kind: str) -> Path:
     """The given output, else the default one; never the input workbook itself."""
     out = output or default_output(workbook, kind)
-    _refuse_input_as_output(workbook, out)
+    _refuse_input_as_output(out, workbook)
     return out
 
 
@@ -274,9 +275,7 @@ def report(workbook: Path, output: Path | None) -> None:
 
     book = _read_solution_or_exit(workbook)
     out = output or report_path(workbook)
-    if out.resolve() == workbook.resolve():
-        err.print("[red]ERROR[/red] the output path is the solution workbook. Fix: choose -o.")
-        raise _exit(EXIT_INPUT)
+    _refuse_input_as_output(out, workbook)
     write_report(book, out)
     err.print(f"report written to [bold]{out}[/bold]")
 
@@ -313,9 +312,7 @@ def compare(solutions: tuple[Path, ...], output: Path | None) -> None:
         )
         raise _exit(EXIT_USAGE)
     out = output or compare_path(list(solutions))
-    if any(out.resolve() == p.resolve() for p in solutions):
-        err.print("[red]ERROR[/red] the output path is one of the inputs. Fix: choose -o.")
-        raise _exit(EXIT_INPUT)
+    _refuse_input_as_output(out, *solutions)
     comparison = compare_books(books)
     write_comparison_workbook(comparison, out)
     page = write_comparison_html(comparison, books, out.with_suffix(".html"))

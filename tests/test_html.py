@@ -398,3 +398,13 @@ def test_compare_costs_are_the_components_of_the_costs_sheet(base_path, variant_
     for name, book in zip(["base_solution", "no_lynas"], books, strict=True):
         parts = costs.drop(index="total_cost")[name].sum()
         assert parts == pytest.approx(book.summary["total_cost_usd"], rel=1e-9)
+
+
+@pytest.mark.parametrize("command", ["report", "compare"])
+def test_report_and_compare_never_write_over_an_input(base_path, variant_path, command):
+    before = base_path.read_bytes()
+    args = [base_path] if command == "report" else [base_path, variant_path]
+    result = invoke(command, *args, "-o", base_path)
+    assert result.exit_code == 1, result.output
+    assert "inputs are never overwritten" in " ".join(result.stderr.split())
+    assert base_path.read_bytes() == before
