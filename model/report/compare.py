@@ -29,7 +29,7 @@ from model.report.html import (
     style_figure,
     table_html,
 )
-from model.report.money import money_scale, money_text
+from model.report.money import EXCEL_MILLIONS, money_scale, money_text
 from model.report.solution_reader import SolutionBook
 from model.report.xlsx import fit_width, open_book, write_table
 
@@ -244,7 +244,7 @@ def write_comparison_workbook(comparison: Comparison, path: str | Path) -> Path:
 
 def _kpi_formats(book, ws, frame: pd.DataFrame) -> None:
     """Figures in KPIs by their unit: percent for shares, M USD for money, t with commas."""
-    formats = {"share": "0.0%", "USD": '#,##0.0,," M"', "t": "#,##0.0"}
+    formats = {"share": "0.0%", "USD": EXCEL_MILLIONS, "t": "#,##0.0"}
     value_columns = [c for c in frame.columns if c not in ("figure", "key", "unit")]
     for row, unit in enumerate(frame["unit"], start=1):
         fmt = formats.get(unit)
